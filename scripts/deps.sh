@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Install the Debian packages typegrad needs, idempotently.
+#   scripts/deps.sh test          packages for building and testing (scripts/test.sh)
+#   scripts/deps.sh main          packages for the main job (scripts/main.sh)
+#   scripts/deps.sh PKG [PKG...]  the named packages
+# Only missing packages are installed; `apt-get update` runs only if something is missing.
+# Runs apt-get as root, or through sudo when not root.
+set -euo pipefail
+
+# Build and test toolchain (the presets use the Ninja generator).
+TYPEGRAD_TEST_PACKAGES=(
+  cmake ninja-build g++
+  libxsimd-dev libboost-dev catch2
+  zlib1g-dev nlohmann-json3-dev libbenchmark-dev
+)
+# The main job: the test toolchain minus catch2, plus what the examples read.
+# Extend this list when the main job needs more.
+TYPEGRAD_MAIN_PACKAGES=(
+  cmake ninja-build g++
+  libxsimd-dev libboost-dev
+  zlib1g-dev nlohmann-json3-dev libbenchmark-dev
+  dataset-fashion-mnist
+)
+
+if [[ $# -eq 0 ]]; then
+  echo "usage: $0 test|main|PACKAGE..." >&2
+  exit 2
+fi
+case "$1" in
+  test) [[ $# -eq 1 ]] || { echo "$0: 'test' takes no further arguments" >&2; exit 2; }
+        packages=("${TYPEGRAD_TEST_PACKAGES[@]}") ;;
+  main) [[ $# -eq 1 ]] || { echo "$0: 'main' takes no further arguments" >&2; exit 2; }
+        packages=("${TYPEGRAD_MAIN_PACKAGES[@]}") ;;
+  *)    packages=("$@") ;;
+esac
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "deps: missing packages (${missing[*]}); run as root or install sudo" >&2
+  exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+"${as_root[@]}" apt-get update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y --no-install-recommends "${missing[@]}"
