@@ -50,6 +50,7 @@ struct sin : smooth { static constexpr auto f = tg::sin(x * y + 0.5); static con
 struct cos : smooth { static constexpr auto f = tg::cos(x - 2.0 * y); static constexpr auto name = "cos"; };
 struct tanh : smooth { static constexpr auto f = tg::tanh(x * y - y); static constexpr auto name = "tanh"; };
 struct sigmoid : smooth { static constexpr auto f = tg::sigmoid(3.0 * x - y); static constexpr auto name = "sigmoid"; };
+struct softplus : smooth { static constexpr auto f = tg::softplus(3.0 * x * y); static constexpr auto name = "softplus"; };
 struct relu : smooth {
     static constexpr auto f = tg::relu(x - y) * x;
     static constexpr bool differentiable_at(double a, double b) { return away_from_kink(a - b); }
@@ -98,8 +99,14 @@ struct max_with_number : smooth {
     static constexpr auto name = "max(e, number)";
 };
 
-using all = std::tuple<neg, exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs, step, sign, square,
-                       cube, inverse_square, add, sub, mul, div, max, max_with_number>;
+struct min : smooth {
+    static constexpr auto f = tg::min(x * y, x + y);
+    static constexpr bool differentiable_at(double a, double b) { return away_from_kink(a * b - (a + b)); }
+    static constexpr auto name = "min";
+};
+
+using all = std::tuple<neg, exp, log, sqrt, sin, cos, tanh, sigmoid, softplus, relu, abs, step, sign, square,
+                       cube, inverse_square, add, sub, mul, div, max, max_with_number, min>;
 
 /// Seeded points of the case's box where it is differentiable.
 template <class Case>

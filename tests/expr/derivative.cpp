@@ -33,6 +33,10 @@ TEST_CASE("derivative types are simplified", "[expr][derivative]") {
     STATIC_REQUIRE(same(tg::d(tg::relu(x), x), tg::step(x)));
     STATIC_REQUIRE(same(tg::d(tg::abs(x), x), tg::sign(x)));
     STATIC_REQUIRE(same(tg::d(tg::step(x), x), tg::zero_t{}));
+    STATIC_REQUIRE(same(tg::d(tg::softplus(x), x), tg::sigmoid(x)));
+    // Binary cross-entropy on logits, softplus(z) - z t: its derivative is the cheap, stable
+    // sigmoid(z) - t, read off the type.
+    STATIC_REQUIRE(same(tg::d(tg::softplus(x) - x * y, x), tg::sigmoid(x) - y));
     // Derivatives that reuse the forward value, as the design asks.
     STATIC_REQUIRE(same(tg::d(tg::tanh(x), x), tg::one_t{} - tg::pow<2>(tg::tanh(x))));
     STATIC_REQUIRE(same(tg::d(tg::sigmoid(x), x), tg::sigmoid(x) * (tg::one_t{} - tg::sigmoid(x))));

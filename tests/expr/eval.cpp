@@ -32,6 +32,10 @@ TEST_CASE("eval of piecewise functions at their kinks follows PyTorch", "[expr][
     CHECK(tg::eval(tg::relu(x), -0.0) == 0.0);
     CHECK(tg::eval(tg::sigmoid(x), -1000.0) == 0.0);
     CHECK(tg::eval(tg::sigmoid(x), 1000.0) == 1.0);
+    CHECK(tg::eval(tg::softplus(x), 1000.0) == 1000.0);  // no overflow of e^1000
+    CHECK(tg::eval(tg::softplus(x), -1000.0) == 0.0);
+    CHECK(tg::eval(tg::softplus(x), 0.0f) == Approx(std::log(2.0f)));
+    CHECK(tg::eval(tg::min(x, y), 1.0, 2.0) == 1.0);
 }
 
 // ---- laws ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ template <expression A> constexpr auto sin(A a) noexcept { return detail::make<o
 template <expression A> constexpr auto cos(A a) noexcept { return detail::make<ops::cos>(a); }
 template <expression A> constexpr auto tanh(A a) noexcept { return detail::make<ops::tanh>(a); }
 template <expression A> constexpr auto sigmoid(A a) noexcept { return detail::make<ops::sigmoid>(a); }
+template <expression A> constexpr auto softplus(A a) noexcept { return detail::make<ops::softplus>(a); }
 template <expression A> constexpr auto relu(A a) noexcept { return detail::make<ops::relu>(a); }
 template <expression A> constexpr auto abs(A a) noexcept { return detail::make<ops::abs>(a); }
 template <expression A> constexpr auto step(A a) noexcept { return detail::make<ops::step>(a); }
@@ -25,6 +26,12 @@ template <expression_operand A, expression_operand B>
     requires(expression<A> || expression<B>)
 constexpr auto max(A a, B b) noexcept {
     return detail::make<ops::max>(as_expression(a), as_expression(b));
+}
+
+template <expression_operand A, expression_operand B>
+    requires(expression<A> || expression<B>)
+constexpr auto min(A a, B b) noexcept {
+    return detail::make<ops::min>(as_expression(a), as_expression(b));
 }
 
 }  // namespace typegrad

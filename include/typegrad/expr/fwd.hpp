@@ -21,6 +21,9 @@ template <expression A> constexpr auto cos(A a) noexcept;
 template <expression A> constexpr auto tanh(A a) noexcept;
 /// Logistic function 1 / (1 + e^-a); its derivative reuses the forward value: s (1 - s).
 template <expression A> constexpr auto sigmoid(A a) noexcept;
+/// log(1 + e^a), computed without overflow for large a; its derivative is sigmoid(a). It is the
+/// stable form of -log(sigmoid(-a)), which binary cross-entropy on logits is made of.
+template <expression A> constexpr auto softplus(A a) noexcept;
 /// max(a, 0). Its derivative is step(a), which is 0 at 0 (as in PyTorch).
 template <expression A> constexpr auto relu(A a) noexcept;
 /// |a|. Its derivative is sign(a), which is 0 at 0 (as in PyTorch).
@@ -35,5 +38,9 @@ template <int N, expression A> constexpr auto pow(A a) noexcept;
 template <expression_operand A, expression_operand B>
     requires(expression<A> || expression<B>)
 constexpr auto max(A a, B b) noexcept;
+/// The smaller of a and b; the derivative follows the smaller operand (b on a tie).
+template <expression_operand A, expression_operand B>
+    requires(expression<A> || expression<B>)
+constexpr auto min(A a, B b) noexcept;
 
 }  // namespace typegrad

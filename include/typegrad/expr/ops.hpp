@@ -72,6 +72,12 @@ struct sigmoid {
     static constexpr auto derivative(expression auto, expression auto y) noexcept { return y * (one_t{} - y); }
 };
 
+struct softplus {
+    static constexpr std::string_view name = "softplus";
+    template <value T> static constexpr T apply(T x) noexcept { return detail::math::softplus(x); }
+    static constexpr auto derivative(expression auto a, expression auto) noexcept { return typegrad::sigmoid(a); }
+};
+
 struct relu {
     static constexpr std::string_view name = "relu";
     template <value T> static constexpr T apply(T x) noexcept { return detail::math::relu(x); }
@@ -157,6 +163,18 @@ struct max {
     }
     static constexpr auto partial_rhs(expression auto l, expression auto r, expression auto) noexcept {
         return typegrad::step(r - l);
+    }
+};
+
+struct min {
+    static constexpr std::string_view name = "min";
+    template <value T> static constexpr T apply(T l, T r) noexcept { return detail::math::min(l, r); }
+    // apply picks r exactly when r < l.
+    static constexpr auto partial_lhs(expression auto l, expression auto r, expression auto) noexcept {
+        return one_t{} - typegrad::step(l - r);
+    }
+    static constexpr auto partial_rhs(expression auto l, expression auto r, expression auto) noexcept {
+        return typegrad::step(l - r);
     }
 };
 

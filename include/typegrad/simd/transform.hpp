@@ -4,19 +4,46 @@
 // code and cannot disagree.
 
 #include <cstddef>
+#include <type_traits>
 
 #include <typegrad/simd/batch.hpp>
 
 namespace typegrad::simd {
 
+/// Loads a V (a batch, or one scalar) from p; stores one to p. With for_each_block below, they
+/// let one generic body serve the batch loop and the scalar tail. Always unaligned. (Named so
+/// that argument-dependent lookup cannot pick xsimd::load/store, which default to aligned.)
+template <class V, class T>
+V load_as(T const* p) noexcept {
+    if constexpr (is_batch_v<V>)
+        return V::load_unaligned(p);
+    else
+        return *p;
+}
+
+template <class T, class V>
+void store_to(T* p, V v) noexcept {
+    if constexpr (is_batch_v<V>)
+        v.store_unaligned(p);
+    else
+        *p = v;
+}
+
+/// Calls body(i, std::type_identity<V>{}) over [0, n): V = xsimd::batch<T> for every full batch,
+/// then V = T for the tail. The body is written once, generic over V.
+template <scalar T, class Body>
+void for_each_block(std::size_t n, Body&& body) {
+    using batch = xsimd::batch<T>;
+    std::size_t i = 0;
+    for (; i + batch::size <= n; i += batch::size) body(i, std::type_identity<batch>{});
+    for (; i < n; ++i) body(i, std::type_identity<T>{});
+}
+
 /// out[i] = f(in[i]...) for i < n. `f` is called with xsimd::batch<T> values and with T values.
 /// Loads and stores are unaligned: callers pass rows of any view.
 template <scalar T, class F, class... In>
 void transform(std::size_t n, T* out, F f, In const*... in) {
-    using batch = xsimd::batch<T>;
-    std::size_t i = 0;
-    for (; i + batch::size <= n; i += batch::size) f(batch::load_unaligned(in + i)...).store_unaligned(out + i);
-    for (; i < n; ++i) out[i] = f(in[i]...);
+    for_each_block<T>(n, [&]<class V>(std::size_t i, std::type_identity<V>) { simd::store_to(out + i, f(simd::load_as<V>(in + i)...)); });
 }
 
 /// Folds in[0..n) with `combine` (associative and commutative, e.g. + or max) into one value,

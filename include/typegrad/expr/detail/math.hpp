@@ -133,6 +133,23 @@ constexpr T max(T a, T b) noexcept {
     return select(a < b, b, a);
 }
 
+template <value T>
+constexpr T min(T a, T b) noexcept {
+    return select(b < a, b, a);
+}
+
+/// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): the exponent is never positive, so nothing overflows.
+template <value T>
+constexpr T softplus(T x) noexcept {
+    T const tail = -abs(x);
+    if constexpr (is_batch_v<T>)
+        return max(x, T(0)) + xsimd::log1p(xsimd::exp(tail));
+    else if (std::is_constant_evaluated())
+        return max(x, T(0)) + cmath::log1p(cmath::exp(tail));
+    else
+        return max(x, T(0)) + std::log1p(std::exp(tail));
+}
+
 /// x^N by repeated squaring: exact for small N, constexpr, and the same on every value type.
 template <int N, value T>
 constexpr T pow(T x) noexcept {
