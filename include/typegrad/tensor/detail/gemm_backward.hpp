@@ -1,0 +1,199 @@
+#pragma once
+// The two backward products of a dense layer, dX = dY W and dW += dY^T X, on one kernel: a tile
+// of Rows output rows by a panel of vectors along K accumulates, for each step p of the
+// reduction, broadcast(A(r, p)) * B(p, panel). B is W (rows p = outputs) for dX and X (rows
+// p = batch rows) for dW, both row-major along K, so the vectors are plain loads; A is dY, read
+// along a row for dX and down a column for dW, one scalar broadcast per row of the tile.
+//
+// Tile: 8 rows x 3 vectors on AVX-512 (24 accumulators, 3 vector and 8 broadcast loads per 24
+// FMAs), 4 x 3 on 16-register targets. A tile with fewer than 8 accumulators (one row of dX,
+// short rows) splits the reduction into interleaved partial sums, or it would wait on FMA latency.
+//
+// Packing. The panel of B is read once per row tile, from rows K elements apart. For dX it is
+// used as it is: copying W's panel to a contiguous buffer measured no faster on any shape tried
+// (up to 256 x 1024 x 1024, where rows 4 KiB apart share L1 sets), because the tile reads only 3
+// vectors of B per 24 FMAs and L2 sustains that. For dW the panel of X has a row per batch row;
+// from 128 rows on, rows 4 KiB apart overflow L2 sets as well and a contiguous copy (a stack
+// buffer of at most 32 KiB, refilled per chunk of rows) measured 10 % faster; below that the
+// copy only costs, so small batches never pay for it.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <utility>
+
+#include <typegrad/simd/batch.hpp>
+#include <typegrad/tensor/detail/gemm_batch.hpp>
+
+namespace typegrad::gemm::detail {
+
+template <class T>
+inline constexpr std::size_t broadcast_rows = vector_registers<T> >= 32 ? 8 : 4;
+template <class T>
+inline constexpr std::size_t broadcast_vectors = 3;
+
+// The packed panel's stack buffer: two thirds of a 48 KiB L1, leaving room for the A and C rows.
+inline constexpr std::size_t pack_bytes = 32 * 1024;
+// Batch rows from which weight_gradient packs its panel of X.
+inline constexpr std::size_t pack_min_rows = 128;
+
+/// A row segment [base, base + Width) covered by Vecs vectors of L lanes: vector v at v * L, the
+/// last one ending at Width. The last overlaps its predecessor (or the previous panel) by Skip
+/// lanes, which it must leave alone.
+template <std::size_t L, std::size_t Vecs, std::size_t Width, std::size_t Skip>
+struct panel {
+    static constexpr std::size_t vecs = Vecs;
+    static constexpr std::size_t width = Width;
+    static constexpr std::size_t skip = Skip;
+    static constexpr std::size_t offset(std::size_t v) noexcept { return v + 1 < Vecs ? v * L : Width - L; }
+};
+
+/// Calls f(panel, base) for the panels of Vecs vectors covering [0, K), K >= L: full panels, then
+/// one of the remaining columns whose last vector ends at K.
+template <std::size_t K, std::size_t L, std::size_t Vecs, class F>
+inline void for_each_panel(F&& f) {
+    constexpr std::size_t span = Vecs * L;
+    constexpr std::size_t full = K / span;
+    constexpr std::size_t rest = K % span;
+    for (std::size_t p = 0; p < full; ++p) f(panel<L, Vecs, span, 0>{}, p * span);
+    if constexpr (rest != 0) {
+        constexpr std::size_t vecs = (rest + L - 1) / L;
+        if constexpr (vecs == 1)  // one vector ending at K, reaching back into the previous panel
+            f(panel<L, 1, L, L - rest>{}, K - L);
+        else
+            f(panel<L, vecs, rest, vecs * L - rest>{}, full * span);
+    }
+}
+
+/// Tiles of Rows rows over [0, count), then the remainder as tiles of Rows / 2, Rows / 4, ..., 1.
+template <std::size_t Rows, class F>
+inline void row_tiles(std::size_t count, F&& tile) {
+    std::size_t i = 0;
+    for (; i + Rows <= count; i += Rows) tile.template operator()<Rows>(i);
+    if constexpr (Rows > 1) {
+        constexpr std::size_t half = Rows / 2;
+        if (count - i >= half) {
+            tile.template operator()<half>(i);
+            i += half;
+        }
+        row_tiles<half>(count - i, [&]<std::size_t R>(std::size_t first) { tile.template operator()<R>(i + first); });
+    }
+}
+
+/// C[r][panel] (+)= sum over p < steps of A(r, p) * B(p)[panel], with A(r, p) = a[r * ARow + p * AStep],
+/// B(p) = b + p * ldb, C rows LDC apart. Overwrites C unless `accumulate`.
+template <class B, std::size_t Rows, class Panel, std::size_t ARow, std::size_t AStep, std::size_t LDC, class T>
+[[gnu::flatten]] inline void broadcast_tile(T const* a, T const* b, std::size_t ldb, std::size_t steps, T* c,
+                                            bool accumulate) {
+    constexpr std::size_t V = Panel::vecs;
+    constexpr std::size_t split = Rows * V >= 8 ? 1 : Rows * V >= 4 ? 2 : 4;
+    B acc[split][Rows][V];
+    unroll<split>([&](auto s) {
+        unroll<Rows>([&](auto r) { unroll<V>([&](auto v) { acc[s][r][v] = B(T(0)); }); });
+    });
+    auto step = [&](std::size_t p, B(&sum)[Rows][V]) {
+        T const* const bp = b + p * ldb;
+        B bv[V];
+        unroll<V>([&](auto v) { bv[v] = load_lanes<B>(bp + Panel::offset(v)); });
+        unroll<Rows>([&](auto r) {
+            B const av(a[r * ARow + p * AStep]);
+            unroll<V>([&](auto v) { sum[r][v] = xsimd::fma(av, bv[v], sum[r][v]); });
+        });
+    };
+    std::size_t p = 0;
+    for (; p + split <= steps; p += split) unroll<split>([&](auto s) { step(p + s, acc[s]); });
+    for (; p < steps; ++p) step(p, acc[0]);
+    unroll<Rows>([&](auto r) {
+        T* const row = c + r * LDC;
+        B value[V];
+        unroll<V>([&](auto v) {
+            value[v] = acc[0][r][v];
+            unroll<split - 1>([&](auto s) { value[v] += acc[s + 1][r][v]; });
+        });
+        // Every load of C before any store: a load that partly overlaps a store still in flight
+        // (the last vector and its predecessor) cannot be forwarded and stalls.
+        if constexpr (Panel::skip != 0) {
+            B const old = load_lanes<B>(row + Panel::offset(V - 1));
+            value[V - 1] = keep_from<Panel::skip>(accumulate ? value[V - 1] + old : value[V - 1], old);
+        } else if (accumulate) {
+            value[V - 1] += load_lanes<B>(row + Panel::offset(V - 1));
+        }
+        if (accumulate) unroll<V - 1>([&](auto v) { value[v] += load_lanes<B>(row + Panel::offset(v)); });
+        // The last vector first: the lanes it shares with its predecessor hold the old values until
+        // the predecessor's store replaces them.
+        store_lanes(row + Panel::offset(V - 1), value[V - 1]);
+        unroll<V - 1>([&](auto v) { store_lanes(row + Panel::offset(v), value[v]); });
+    });
+}
+
+/// dx (m x K) = dy (m x N) w (N x K).
+template <std::size_t K, std::size_t N, class T>
+void input_gradient(T const* dy, T const* w, T* dx, std::size_t m) {
+    using B = batch_for_t<T, K>;
+    for_each_panel<K, lanes<B>, broadcast_vectors<T>>([&]<class Panel>(Panel, std::size_t base) {
+        row_tiles<broadcast_rows<T>>(m, [&]<std::size_t R>(std::size_t i) {
+            broadcast_tile<B, R, Panel, N, 1, K>(dy + i * N, w + base, K, N, dx + i * K + base, false);
+        });
+    });
+}
+
+/// db[0..Count) += column sums of the `m` rows of dy (N apart): a vector of the widest batch that
+/// fits, then the rest the same way, so no vector overlaps another (an overlapping read-modify-
+/// write would wait for the previous store).
+template <std::size_t N, std::size_t Count, class T>
+void add_column_sums(T const* dy, std::size_t m, T* db) {
+    using B = batch_for_t<T, Count>;
+    constexpr std::size_t L = lanes<B>;
+    constexpr std::size_t full = Count / L * L;
+    for (std::size_t j = 0; j < full; j += L) {
+        // Two accumulators halve the chain of dependent adds down the rows.
+        B even(T(0)), odd(T(0));
+        std::size_t i = 0;
+        for (; i + 2 <= m; i += 2) {
+            even += load_lanes<B>(dy + i * N + j);
+            odd += load_lanes<B>(dy + (i + 1) * N + j);
+        }
+        if (i < m) even += load_lanes<B>(dy + i * N + j);
+        store_lanes(db + j, load_lanes<B>(db + j) + (even + odd));
+    }
+    if constexpr (Count > full) add_column_sums<N, Count - full>(dy + full, m, db + full);
+}
+
+/// dw[0..N) (+)= the panel at `base` of dy^T x over the batch rows [first, first + steps), with
+/// the panel of x at b (rows ldb apart).
+template <class B, class Panel, std::size_t K, std::size_t N, class T>
+inline void weight_panel(T const* dy, T const* b, std::size_t ldb, T* dw, std::size_t base, std::size_t first,
+                         std::size_t steps) {
+    row_tiles<broadcast_rows<T>>(N, [&]<std::size_t R>(std::size_t j) {
+        broadcast_tile<B, R, Panel, 1, N, K>(dy + first * N + j, b, ldb, steps, dw + j * K + base, true);
+    });
+}
+
+// Out of line so that only calls that pack carry the buffer in their stack frame.
+template <class B, class Panel, std::size_t K, std::size_t N, class T>
+[[gnu::noinline]] void weight_panel_packed(T const* dy, T const* x, T* dw, std::size_t base, std::size_t m) {
+    constexpr std::size_t chunk = pack_bytes / (Panel::width * sizeof(T));
+    alignas(64) T packed[chunk * Panel::width];
+    for (std::size_t p0 = 0; p0 < m; p0 += chunk) {
+        std::size_t const steps = std::min(chunk, m - p0);
+        for (std::size_t p = 0; p < steps; ++p)
+            std::memcpy(packed + p * Panel::width, x + (p0 + p) * K + base, Panel::width * sizeof(T));
+        weight_panel<B, Panel, K, N>(dy, packed, Panel::width, dw, base, p0, steps);
+    }
+}
+
+/// dw (N x K) += dy^T (N x m) x (m x K); db (N, or null) += column sums of dy.
+template <std::size_t K, std::size_t N, class T>
+void weight_gradient(T const* dy, T const* x, T* dw, T* db, std::size_t m) {
+    using B = batch_for_t<T, K>;
+    for_each_panel<K, lanes<B>, broadcast_vectors<T>>([&]<class Panel>(Panel, std::size_t base) {
+        // Only with more than one row tile is the panel of X read more than once.
+        if constexpr (N > broadcast_rows<T>) {
+            if (m >= pack_min_rows) return weight_panel_packed<B, Panel, K, N>(dy, x, dw, base, m);
+        }
+        weight_panel<B, Panel, K, N>(dy, x + base, K, dw, base, 0, m);
+    });
+    if (db) add_column_sums<N, N>(dy, m, db);
+}
+
+}  // namespace typegrad::gemm::detail

@@ -1,0 +1,156 @@
+#pragma once
+// The vector a GEMM kernel runs on, and the few lane operations its kernels share, spelled once
+// for an xsimd batch and for a plain scalar (the "batch" of one lane that rows shorter than any
+// vector fall back to).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#include <typegrad/simd/batch.hpp>
+
+namespace typegrad::gemm::detail {
+
+template <class B>
+struct lanes_of : std::integral_constant<std::size_t, 1> {};
+template <class T, class A>
+struct lanes_of<xsimd::batch<T, A>> : std::integral_constant<std::size_t, xsimd::batch<T, A>::size> {};
+
+/// Lanes of a kernel vector: its size, or 1 for a scalar.
+template <class B>
+inline constexpr std::size_t lanes = lanes_of<B>::value;
+
+template <class T, std::size_t Lanes>
+using sized_batch_t =
+    std::conditional_t<Lanes == xsimd::batch<T>::size, xsimd::batch<T>, xsimd::make_sized_batch_t<T, Lanes>>;
+
+// The widest vector no longer than `Extent` elements, or T itself. A kernel vectorises along a
+// row of `Extent` elements; a vector longer than the row could only be filled by reading past it,
+// so short rows (a layer of 8 inputs on AVX-512) use a narrower instruction set's batch instead
+// of masking most lanes away.
+template <class T, std::size_t Extent, std::size_t Lanes = xsimd::batch<T>::size>
+struct batch_for {
+    using narrower = typename batch_for<T, Extent, Lanes / 2>::type;
+    using type = std::conditional_t<(Lanes <= Extent && !std::is_void_v<sized_batch_t<T, Lanes>>),
+                                    sized_batch_t<T, Lanes>, narrower>;
+};
+template <class T, std::size_t Extent>
+struct batch_for<T, Extent, 1> {
+    using type = T;
+};
+
+template <class T, std::size_t Extent>
+using batch_for_t = typename batch_for<T, Extent>::type;
+
+// The register file the tiles are sized for. xsimd does not say; the vector width tells AVX-512
+// (32 registers) from SSE/AVX2 (16), and erring towards 16 elsewhere only costs speed.
+template <class T>
+inline constexpr std::size_t vector_registers = sizeof(xsimd::batch<T>) >= 64 ? 32 : 16;
+
+template <class B, class T>
+inline B load_lanes(T const* p) noexcept {
+    if constexpr (lanes<B> == 1)
+        return *p;
+    else
+        return B::load_unaligned(p);
+}
+
+template <class B, class T>
+inline void store_lanes(T* p, B v) noexcept {
+    if constexpr (lanes<B> == 1)
+        *p = v;
+    else
+        v.store_unaligned(p);
+}
+
+// The lanes of a mask, 1 or 0, for one vector type: G::get(lane) says which.
+template <class B, class G>
+struct mask_lanes {
+    alignas(64) static constexpr auto values = [] {
+        std::array<scalar_of_t<B>, lanes<B>> v{};
+        for (std::size_t i = 0; i < lanes<B>; ++i) v[i] = G::get(i) ? 1 : 0;
+        return v;
+    }();
+};
+
+/// A compile-time lane mask. Built by comparing constants rather than with xsimd's
+/// batch_bool_constant, whose conversions GCC 12 leaves as out-of-line calls in these kernels.
+template <class B, class G>
+[[gnu::always_inline]] inline auto lane_mask() noexcept {
+    return B::load_aligned(mask_lanes<B, G>::values.data()) != B(scalar_of_t<B>(0));
+}
+
+template <std::size_t Skip>
+struct from_lane {
+    static constexpr bool get(std::size_t i) noexcept { return i >= Skip; }
+};
+
+/// `fresh` in lanes [Skip, size), `old` in the first Skip lanes: how a row's last, overlapping
+/// vector leaves the lanes its predecessor already owns.
+template <std::size_t Skip, class B>
+[[gnu::always_inline]] inline B keep_from(B fresh, B old) noexcept {
+    if constexpr (Skip == 0)
+        return fresh;
+    else
+        return xsimd::select(lane_mask<B, from_lane<Skip>>(), fresh, old);
+}
+
+template <std::size_t... I, class F>
+inline void unroll_impl(std::index_sequence<I...>, F&& f) {
+    (f(std::integral_constant<std::size_t, I>{}), ...);
+}
+
+/// f(integral_constant<0>), ..., f(integral_constant<N - 1>): register tiles are arrays indexed
+/// by constants, which the compiler keeps in registers; a loop it might not unroll would spill them.
+template <std::size_t N, class F>
+inline void unroll(F&& f) {
+    unroll_impl(std::make_index_sequence<N>{}, f);
+}
+
+template <std::size_t Half>
+struct lower_half {
+    static constexpr bool get(std::size_t i) noexcept { return (i & Half) == 0; }
+};
+template <std::size_t Half>
+struct swap_halves {
+    static constexpr unsigned get(unsigned i, unsigned) noexcept { return i ^ unsigned(Half); }
+};
+
+// One level of the sum tree: in every block of 2 * Half lanes, the lower half gets a's two
+// halves added and the upper half b's.
+template <std::size_t Half, class T, class A>
+[[gnu::always_inline]] inline xsimd::batch<T, A> fold_pair(xsimd::batch<T, A> a, xsimd::batch<T, A> b) noexcept {
+    using B = xsimd::batch<T, A>;
+    using index = xsimd::batch<std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>, A>;
+    auto const lower = lane_mask<B, lower_half<Half>>();
+    constexpr auto swap = xsimd::make_batch_constant<index, swap_halves<Half>>();
+    return xsimd::select(lower, a, b) + xsimd::swizzle(xsimd::select(lower, b, a), swap);
+}
+
+template <std::size_t Count, class B>
+[[gnu::always_inline]] inline B fold_tree(B const* v) noexcept {
+    if constexpr (Count == 1) {
+        return v[0];
+    } else {
+        B half[Count / 2];
+        unroll<Count / 2>([&](auto i) { half[i] = fold_pair<Count / 2>(v[i], v[i + Count / 2]); });
+        return fold_tree<Count / 2>(half);
+    }
+}
+
+/// The vector whose lane l is the sum of the lanes of v[l], for v[0..lanes<B>).
+// Always inlined: called out of line, the accumulators would go through memory.
+template <class T, class A>
+[[gnu::always_inline]] inline xsimd::batch<T, A> sum_each(xsimd::batch<T, A> const* v) noexcept {
+    if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
+        // xsimd 8.1's AVX-512 float haddp returns lanes 2-5 and 10-13 out of order; fold with
+        // the API's swizzle and select instead (as fast: one permute per pair of vectors).
+        return fold_tree<xsimd::batch<T, A>::size>(v);
+    } else {
+        return xsimd::haddp(v);
+    }
+}
+
+}  // namespace typegrad::gemm::detail

@@ -1,0 +1,164 @@
+#pragma once
+// The forward product Y = epilogue(X W^T + b) as dot products along K.
+//
+// X (M x K) and W (N x K) are both contiguous along K, so a tile of Rows rows of X against Cols
+// rows of W keeps Rows x Cols vector accumulators and loads Rows + Cols vectors per step: with
+// 16 accumulators (4 x 4) that is one load per FMA pair, within what a core issues next to two
+// FMAs a cycle. Neither operand is packed: the alternative (broadcast X against W^T) needs W
+// transposed, a pass over all of W on every call that costs as much as a batch of 8 rows of
+// arithmetic, and one-row products (the usual inference and small-network case) would pay it in
+// full. What dot products cost instead is one horizontal reduction per output: a sum tree folds
+// `lanes` accumulators into one vector of `lanes` sums, about three instructions per output
+// against K / lanes FMAs, and leaves the sums in a vector, so bias and epilogue run on full
+// vectors in the store.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+
+#include <typegrad/simd/batch.hpp>
+#include <typegrad/tensor/detail/gemm_batch.hpp>
+
+namespace typegrad::gemm::detail {
+
+// Half the register file holds accumulators; the other half the Rows + Cols operands of a step.
+template <class T>
+inline constexpr std::size_t dot_accumulators = vector_registers<T> / 2;
+
+// Rows of X per tile in the main loop (4 x 4 on AVX-512, 2 x 4 elsewhere). Tiles of fewer rows
+// (the last M % rows) are as wide as the same accumulators allow, so one row is 1 x 16.
+template <class T>
+inline constexpr std::size_t dot_rows = dot_accumulators<T> >= 16 ? 4 : 2;
+
+// A block of rows of X sized to stay in a 256 KiB L2 while the tile loop streams W through it.
+template <class T, std::size_t K, std::size_t Rows>
+inline constexpr std::size_t dot_row_block =
+    std::max<std::size_t>(Rows, (std::size_t{256} * 1024 / (K * sizeof(T))) / Rows * Rows);
+
+// v + 0, which the compiler must keep (it maps -0 to +0, harmless in a sum of products). Without
+// it GCC 12 tuned for AMD (-march=native picks znver3 tuning on Zen 4/5) turns a loaded operand
+// into a memory operand of each of the FMAs using it, re-loading every X vector once per column
+// of the tile: 20 loads per 16 FMAs instead of 8, which the L1 cannot sustain (65 % of peak
+// instead of 80+ % on 64x256x784). The add runs on the FP add pipes, beside the FMAs.
+template <class B>
+inline B opaque(B v) noexcept {
+    if constexpr (lanes<B> == 1)
+        return v;
+    else
+        return v + B(scalar_of_t<B>(0));
+}
+
+template <class B, class Epilogue>
+inline B apply_epilogue(Epilogue& epilogue, B v) {
+    if constexpr (std::is_invocable_r_v<B, Epilogue&, B>) {
+        return epilogue(v);
+    } else {
+        // An epilogue that only takes scalars, or only the default batch while this kernel runs
+        // on a narrower one (short rows): lane by lane.
+        using T = scalar_of_t<B>;
+        alignas(64) T lane[lanes<B>];
+        v.store_aligned(lane);
+        for (T& e : lane) e = epilogue(e);
+        return B::load_aligned(lane);
+    }
+}
+
+/// The `Rows x Cols` outputs at y (row stride N) of rows x[0..Rows) and w[0..Cols) (stride K).
+/// `pattern` holds the bias laid out like the reduced sums (flat index r * Cols + c), or is null.
+// Flattened: every helper and lambda inlined, so the accumulators never leave registers.
+template <class B, std::size_t K, std::size_t N, std::size_t Rows, std::size_t Cols, class T, class Epilogue>
+[[gnu::flatten]] inline void dot_tile(T const* x, T const* w, T const* pattern, T* y, Epilogue& epilogue) {
+    constexpr std::size_t L = lanes<B>;
+    constexpr std::size_t rest = K % L;
+    B acc[Rows][Cols];
+    unroll<Rows>([&](auto r) { unroll<Cols>([&](auto c) { acc[r][c] = B(T(0)); }); });
+
+    auto step = [&](std::size_t k, auto prepare) {
+        B xv[Rows];
+        unroll<Rows>([&](auto r) { xv[r] = prepare(load_lanes<B>(x + r * K + k)); });
+        unroll<Cols>([&](auto c) {
+            B const wv = prepare(load_lanes<B>(w + c * K + k));
+            unroll<Rows>([&](auto r) { acc[r][c] = xsimd::fma(xv[r], wv, acc[r][c]); });
+        });
+    };
+    for (std::size_t k = 0; k + L <= K; k += L) step(k, [](B v) { return opaque(v); });
+    if constexpr (rest != 0) {
+        // The last vector ends at K and overlaps its predecessor by L - rest lanes, which count
+        // once already: zero them in both operands (in one only, 0 * inf would be NaN).
+        step(K - L, [](B v) { return keep_from<L - rest>(v, B(T(0))); });
+    }
+
+    constexpr std::size_t count = Rows * Cols;
+    constexpr std::size_t groups = (count + L - 1) / L;
+    // Each group of L sums is either a contiguous run of one output row (stored in place) or a
+    // piece of several short rows (collected, then copied row by row).
+    constexpr bool in_place = Cols % L == 0;
+    alignas(64) T flat[in_place ? 1 : groups * L];
+    unroll<groups>([&](auto g) {
+        B v;
+        if constexpr (L == 1) {
+            v = acc[g / Cols][g % Cols];
+        } else {
+            B part[L];
+            unroll<L>([&](auto l) {
+                constexpr std::size_t f = g * L + l;
+                if constexpr (f < count)
+                    part[l] = acc[f / Cols][f % Cols];
+                else
+                    part[l] = B(T(0));
+            });
+            v = sum_each(part);
+        }
+        if (pattern) v += load_lanes<B>(pattern + g * L);
+        v = apply_epilogue(epilogue, v);
+        if constexpr (in_place)
+            store_lanes(y + (g * L / Cols) * N + (g * L) % Cols, v);
+        else
+            store_lanes(flat + g * L, v);
+    });
+    if constexpr (!in_place)
+        unroll<Rows>([&](auto r) { std::memcpy(y + r * N, flat + r * Cols, Cols * sizeof(T)); });
+}
+
+/// Rows [0, rows) of Y (rows a multiple of Rows): every column tile, each against all row tiles,
+/// so a tile of W (Cols rows of K) stays in L1 while the rows of X stream past it.
+template <class B, std::size_t K, std::size_t N, std::size_t Rows, std::size_t Cols, class T, class Epilogue>
+inline void dot_rows_block(T const* x, T const* w, T const* bias, T* y, std::size_t rows, Epilogue& epilogue) {
+    constexpr std::size_t L = lanes<B>;
+    auto columns = [&]<std::size_t C>(std::size_t j) {
+        constexpr std::size_t padded = (Rows * C + L - 1) / L * L;
+        alignas(64) T pattern[padded];
+        if (bias) {
+            for (std::size_t f = 0; f < padded; ++f) pattern[f] = f < Rows * C ? bias[j + f % C] : T(0);
+        }
+        T const* const p = bias ? pattern : nullptr;
+        for (std::size_t i = 0; i < rows; i += Rows)
+            dot_tile<B, K, N, Rows, C>(x + i * K, w + j * K, p, y + i * N + j, epilogue);
+    };
+    constexpr std::size_t main = N - N % Cols;
+    for (std::size_t j = 0; j < main; j += Cols) columns.template operator()<Cols>(j);
+    if constexpr (N % Cols != 0) columns.template operator()<N % Cols>(main);
+}
+
+template <std::size_t K, std::size_t N, class T, class Epilogue>
+void forward(T const* x, T const* w, T const* bias, T* y, std::size_t m, Epilogue& epilogue) {
+    using B = batch_for_t<T, K>;
+    constexpr std::size_t acc = dot_accumulators<T>;
+    constexpr std::size_t rows = dot_rows<T>;
+    constexpr std::size_t block = dot_row_block<T, K, rows>;
+    std::size_t const main = m - m % rows;
+    for (std::size_t i = 0; i < main; i += block)
+        dot_rows_block<B, K, N, rows, acc / rows>(x + i * K, w, bias, y + i * N, std::min(block, main - i),
+                                                  epilogue);
+    // The last m % rows rows, as one tile row of the same number of accumulators.
+    std::size_t const left = m - main;
+    [&]<std::size_t... R>(std::index_sequence<R...>) {
+        ((left == R + 1 ? dot_rows_block<B, K, N, R + 1, acc / (R + 1)>(x + main * K, w, bias, y + main * N,
+                                                                        R + 1, epilogue)
+                        : void()),
+         ...);
+    }(std::make_index_sequence<rows - 1>{});
+}
+
+}  // namespace typegrad::gemm::detail
