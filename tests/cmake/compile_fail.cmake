@@ -91,4 +91,15 @@ if(NOT _errors MATCHES "${_regex}")
   message(FATAL_ERROR "typegrad-compile-fail: FAILED: ${TYPEGRAD_CF_SOURCE} failed to compile, "
                       "but no error line matches its `// expect:` line")
 endif()
+# Optional `// expect-context: <regex>` lines must each match somewhere in the whole output: for
+# what a diagnostic shows outside its error line (the numbers in an "In instantiation of" line).
+file(STRINGS "${TYPEGRAD_CF_SOURCE}" _contexts REGEX "^[ \t]*//[ \t]*expect-context:")
+foreach(_context IN LISTS _contexts)
+  string(REGEX REPLACE "^[ \t]*//[ \t]*expect-context:[ \t]*" "" _context_regex "${_context}")
+  string(STRIP "${_context_regex}" _context_regex)
+  if(NOT _out MATCHES "${_context_regex}")
+    message(FATAL_ERROR "typegrad-compile-fail: FAILED: the compiler output of ${TYPEGRAD_CF_SOURCE} does "
+                        "not show `${_context_regex}` (an `// expect-context:` line)")
+  endif()
+endforeach()
 message("typegrad-compile-fail: failed as expected; an error line matches the expectation")

@@ -1,0 +1,112 @@
+#pragma once
+// The plan of a layer's graph, read off its type: the order nodes are computed in, which of them
+// keep a value in the workspace (and so are there for the backward), which are fused into their
+// consumer, and which need a gradient. All of it is decided at compile time.
+
+#include <cstddef>
+#include <type_traits>
+
+#include <typegrad/nn/graph/node.hpp>
+#include <typegrad/nn/graph/type_list.hpp>
+
+namespace typegrad::nn::graph {
+
+namespace detail {
+
+template <class Acc, class... Ns>
+constexpr auto visit(Acc acc, type_list<Ns...>);
+
+template <class N, class Acc>
+constexpr auto visit_node(Acc acc) {
+    return append_unique<N>(visit(acc, children_t<N>{}));
+}
+
+template <class Acc, class... Ns>
+constexpr auto visit(Acc acc, type_list<Ns...>) {
+    if constexpr (sizeof...(Ns) == 0) {
+        return acc;
+    } else {
+        return []<class Head, class... Tail>(Acc a, type_list<Head, Tail...>) {
+            return visit(visit_node<Head>(a), type_list<Tail...>{});
+        }(acc, type_list<Ns...>{});
+    }
+}
+
+template <class N, class... Ms>
+constexpr std::size_t count_consumers(type_list<Ms...>) {
+    std::size_t n = 0;
+    (for_each_type(children_t<Ms>{}, [&n]<class C>(std::type_identity<C>) { n += std::is_same_v<C, N> ? 1 : 0; }),
+     ...);
+    return n;
+}
+
+template <class M, class N> inline constexpr bool is_add_row_of_v = false;
+template <class N, class B> inline constexpr bool is_add_row_of_v<add_row<N, B>, N> = true;
+
+template <class N, class... Ms>
+constexpr bool read_by_add_row(type_list<Ms...>) {
+    return (is_add_row_of_v<Ms, N> || ...);
+}
+
+template <class T> inline constexpr bool is_transposed_matmul_v = false;
+template <class A, class P> inline constexpr bool is_transposed_matmul_v<matmul<A, transposed<P>>> = true;
+
+template <class N>
+constexpr bool contains_param() {
+    if constexpr (is_param_v<N>) {
+        return true;
+    } else {
+        bool found = false;
+        for_each_type(children_t<N>{}, [&found]<class C>(std::type_identity<C>) { found = found || contains_param<C>(); });
+        return found;
+    }
+}
+
+template <class N>
+constexpr bool contains_input() {
+    if constexpr (is_input_v<N>) {
+        return true;
+    } else {
+        bool found = false;
+        for_each_type(children_t<N>{}, [&found]<class C>(std::type_identity<C>) { found = found || contains_input<C>(); });
+        return found;
+    }
+}
+
+}  // namespace detail
+
+/// Every node below and including Root, children before parents, each once.
+template <class Root>
+using order_t = decltype(detail::visit_node<Root>(detail::type_list<>{}));
+
+/// How many nodes of Root's graph read N.
+template <class Root, class N>
+inline constexpr std::size_t consumers_v = detail::count_consumers<N>(order_t<Root>{});
+
+/// A product a * transpose(w) read only by `+ b` is computed inside that node, by one GEMM with
+/// the bias in its epilogue; it never has a value of its own.
+template <class Root, class N>
+inline constexpr bool is_fused_v =
+    detail::is_transposed_matmul_v<N> && consumers_v<Root, N> == 1 && detail::read_by_add_row<N>(order_t<Root>{});
+
+/// Whether N holds a value (and a gradient) in the workspace: every computed batch node but a
+/// fused product. The input is the caller's; parameters are the layer's.
+template <class Root, class N>
+inline constexpr bool is_stored_v = tensor_expression<N> && !is_input_v<N> && !is_fused_v<Root, N>;
+
+/// Whether the backward must compute a gradient for N: it leads to a parameter, or to the input
+/// when the caller wants the input's gradient.
+template <class N, bool InputGradient>
+inline constexpr bool needs_gradient_v = detail::contains_param<N>() || (InputGradient && detail::contains_input<N>());
+
+namespace detail {
+template <class Root, class... Ns>
+constexpr auto stored_nodes(type_list<Ns...>) {
+    return (type_list<>{} + ... + std::conditional_t<is_stored_v<Root, Ns>, type_list<Ns>, type_list<>>{});
+}
+}  // namespace detail
+
+/// The nodes that own a value and a gradient in the workspace, in computation order.
+template <class Root>
+using stored_t = decltype(detail::stored_nodes<Root>(order_t<Root>{}));
+}  // namespace typegrad::nn::graph

@@ -1,0 +1,81 @@
+#pragma once
+// Initialisers. tg::init::initialize(net, scheme, seed) draws every weight matrix (a parameter
+// with more than one row; fan_in = its columns, fan_out = its rows) from the scheme and sets
+// every bias (a one-row parameter) to zero. The draws come from std::mt19937_64, whose output
+// the standard fixes, through this file's own uniform and normal transforms, whose results the
+// standard's distributions do not fix: a seed gives the same weights with any standard library.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <numbers>
+#include <random>
+
+#include <typegrad/nn/sequential.hpp>
+
+namespace typegrad::init {
+
+/// U(-a, a), a = sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010).
+struct xavier_uniform {};
+/// N(0, s^2), s = sqrt(2 / (fan_in + fan_out)).
+struct xavier_normal {};
+/// U(-a, a), a = sqrt(6 / fan_in) (He et al., 2015): for ReLU networks.
+struct he_uniform {};
+/// N(0, s^2), s = sqrt(2 / fan_in).
+struct he_normal {};
+
+namespace detail {
+
+/// A double in [0, 1) from the top 53 bits of one draw.
+inline double unit(std::mt19937_64& engine) {
+    return static_cast<double>(engine() >> 11) * 0x1p-53;
+}
+
+inline double uniform(std::mt19937_64& engine, double a) {
+    return (2 * unit(engine) - 1) * a;
+}
+
+/// Box-Muller, one value per two draws (no cached second value, so the sequence depends only on
+/// how many values were drawn).
+inline double normal(std::mt19937_64& engine, double s) {
+    double const u1 = 1 - unit(engine);  // (0, 1]: log is finite
+    double const u2 = unit(engine);
+    return s * std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
+}
+
+inline double draw(xavier_uniform, std::mt19937_64& e, double fan_in, double fan_out) {
+    return uniform(e, std::sqrt(6 / (fan_in + fan_out)));
+}
+inline double draw(xavier_normal, std::mt19937_64& e, double fan_in, double fan_out) {
+    return normal(e, std::sqrt(2 / (fan_in + fan_out)));
+}
+inline double draw(he_uniform, std::mt19937_64& e, double fan_in, double) { return uniform(e, std::sqrt(6 / fan_in)); }
+inline double draw(he_normal, std::mt19937_64& e, double fan_in, double) { return normal(e, std::sqrt(2 / fan_in)); }
+
+template <class S>
+concept scheme = requires(S s, std::mt19937_64& e) {
+    { draw(s, e, 1.0, 1.0) } -> std::same_as<double>;
+};
+
+}  // namespace detail
+
+/// Weights from `scheme`, biases zero, reproducibly from `seed`.
+template <class Net, class Scheme>
+void initialize(Net& net, Scheme scheme, std::uint64_t seed) {
+    static_assert(detail::scheme<Scheme>,
+                  "typegrad::init::initialize(net, scheme, seed): scheme must be tg::init::xavier_uniform, "
+                  "xavier_normal, he_uniform or he_normal");
+    std::mt19937_64 engine(seed);
+    net.for_each_parameter([&](std::size_t, auto, auto& m) {
+        using T = typename std::remove_cvref_t<decltype(m)>::value_type;
+        if (m.rows() == 1) {
+            m.fill(T(0));
+            return;
+        }
+        double const fan_in = static_cast<double>(m.cols);
+        double const fan_out = static_cast<double>(m.rows());
+        for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(detail::draw(scheme, engine, fan_in, fan_out));
+    });
+}
+
+}  // namespace typegrad::init

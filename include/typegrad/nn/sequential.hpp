@@ -1,0 +1,231 @@
+#pragma once
+// sequential<L...>: layers applied one after the other. The list is flat (a boost::hana::tuple of
+// the layers' parameters, no nested recursion); shapes are checked between neighbours at compile
+// time; each layer's graph has a workspace sized at the first call for the batch and reused.
+//
+//   using net_t = tg::nn::sequential<tg::nn::dense<784, 256>, tg::nn::relu, tg::nn::dense<256, 10>>;
+//   net_t net;                                 // float parameters
+//   tg::nn::rebind_t<net_t, double> net64;     // the same topology in double
+
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <utility>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include <typegrad/nn/graph/evaluate.hpp>
+#include <typegrad/nn/graph/plan.hpp>
+#include <typegrad/nn/layer.hpp>
+#include <typegrad/nn/parameters.hpp>
+#include <typegrad/simd/batch.hpp>
+
+namespace typegrad::nn {
+
+namespace detail {
+
+template <class L>
+constexpr std::size_t declared_in() {
+    if constexpr (fixed_width_layer<L>) return L::in_features;
+    else return 0;
+}
+template <class L>
+constexpr std::size_t declared_out() {
+    if constexpr (fixed_width_layer<L>) return L::out_features;
+    else return 0;
+}
+
+/// widths[i] is the number of columns entering layer i; widths[n] leaves the last one.
+template <class... L>
+constexpr std::array<std::size_t, sizeof...(L) + 1> layer_widths() {
+    constexpr bool fixed[] = {fixed_width_layer<L>...};
+    constexpr std::size_t outs[] = {declared_out<L>()...};
+    std::array<std::size_t, sizeof...(L) + 1> widths{};
+    widths[0] = declared_in<std::tuple_element_t<0, std::tuple<L...>>>();
+    for (std::size_t i = 0; i < sizeof...(L); ++i) widths[i + 1] = fixed[i] ? outs[i] : widths[i];
+    return widths;
+}
+
+// A mismatch is reported by instantiating this template, whose name spells out the numbers:
+//   In instantiation of 'struct ...::layer_at_position<2>::expects_inputs<4>::
+//                               but_layer_at_position<1>::produces_outputs<3>'
+template <std::size_t Position>
+struct layer_at_position {
+    template <std::size_t Expects>
+    struct expects_inputs {
+        template <std::size_t Previous>
+        struct but_layer_at_position {
+            template <std::size_t Produces>
+            struct produces_outputs {
+                static_assert(Expects == Produces,
+                              "typegrad::nn::sequential: a layer's in_features differ from the out_features "
+                              "of the layer before it (positions and sizes are in the line above)");
+            };
+        };
+    };
+};
+
+// The graph a layer at `Width` is built with. After a width or a layer has been reported wrong,
+// a stand-in keeps the compiler from piling further errors on top of the one that explains it.
+template <class L, std::size_t Width>
+constexpr auto graph_or_stand_in() {
+    if constexpr (!layer<L>)
+        return graph::input<Width>{};
+    else if constexpr (fixed_width_layer<L>)
+        return graph_t<L, L::in_features>{};
+    else
+        return graph_t<L, Width>{};
+}
+
+template <std::size_t I, class L, std::size_t Width>
+constexpr bool check_layer() {
+    static_assert(layer<L>,
+                  "typegrad::nn::sequential<L...>: every L must be a layer (tg::nn::dense, an activation, "
+                  "softmax, or a type with in_features, out_features and a forward graph expression)");
+    if constexpr (layer<L>) {
+        constexpr bool mismatch = [] {
+            if constexpr (fixed_width_layer<L>)
+                return I > 0 && L::in_features != Width;
+            else
+                return false;
+        }();
+        if constexpr (mismatch)
+            (void)typename layer_at_position<I>::template expects_inputs<L::in_features>::template but_layer_at_position<
+                I - 1>::template produces_outputs<Width>{};
+        else
+            static_assert(layer_checked_v<L, Width>);
+    }
+    return true;
+}
+
+}  // namespace detail
+
+/// The parameters of a list of layers, in T: what a network owns, and what its gradients are.
+template <scalar T, class... L>
+class parameter_set {
+public:
+    using value_type = T;
+    static constexpr std::size_t size = sizeof...(L);
+
+    template <std::size_t I>
+    auto& layer() noexcept {
+        static_assert(I < sizeof...(L), "typegrad::nn: layer<I>(): I is past the last layer");
+        return boost::hana::at_c<I>(layers_);
+    }
+    template <std::size_t I>
+    auto const& layer() const noexcept {
+        static_assert(I < sizeof...(L), "typegrad::nn: layer<I>(): I is past the last layer");
+        return boost::hana::at_c<I>(layers_);
+    }
+
+    /// Calls f(layer_index, name, matrix) for every parameter, layer by layer.
+    template <class F>
+    void for_each_parameter(F&& f) {
+        for_each_layer([&](std::size_t i, auto& values) { values.for_each([&](auto name, auto& m) { f(i, name, m); }); });
+    }
+    template <class F>
+    void for_each_parameter(F&& f) const {
+        for_each_layer([&](std::size_t i, auto const& values) {
+            values.for_each([&](auto name, auto const& m) { f(i, name, m); });
+        });
+    }
+
+    /// Calls f(layer_index, name, mine, theirs) for every parameter of this set and another set of
+    /// the same layers (a network and its gradients, say).
+    template <class U, class F>
+    void for_each_parameter_pair(parameter_set<U, L...>& other, F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (layer<I>().for_each_pair(other.template layer<I>(),
+                                      [&](auto name, auto& mine, auto& theirs) { f(I, name, mine, theirs); }),
+             ...);
+        }(std::index_sequence_for<L...>{});
+    }
+
+    void zero() noexcept {
+        for_each_layer([](std::size_t, auto& values) { values.zero(); });
+    }
+
+    /// Every parameter converted from the same layers in another scalar type.
+    template <class U>
+    void assign(parameter_set<U, L...> const& other) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) { (layer<I>().assign(other.template layer<I>()), ...); }(
+            std::index_sequence_for<L...>{});
+    }
+
+private:
+    template <class F>
+    void for_each_layer(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) { (f(I, boost::hana::at_c<I>(layers_)), ...); }(
+            std::index_sequence_for<L...>{});
+    }
+    template <class F>
+    void for_each_layer(F&& f) const {
+        [&]<std::size_t... I>(std::index_sequence<I...>) { (f(I, boost::hana::at_c<I>(layers_)), ...); }(
+            std::index_sequence_for<L...>{});
+    }
+
+    boost::hana::tuple<parameter_values<parameters_t<L>, T>...> layers_;
+};
+
+/// Layers L... in order, with parameters in T.
+template <scalar T, class... L>
+class basic_sequential : public parameter_set<T, L...> {
+    static_assert(sizeof...(L) > 0, "typegrad::nn::sequential<L...>: a network needs at least one layer");
+    static_assert(detail::fixed_width_layer<std::tuple_element_t<0, std::tuple<L...>>>,
+                  "typegrad::nn::sequential<L...>: the first layer must have a fixed in_features (such as "
+                  "dense<In, Out>), so that the network's input width is known");
+
+public:
+    static constexpr auto widths = detail::layer_widths<L...>();
+    static constexpr std::size_t in_features = widths.front();
+    static constexpr std::size_t out_features = widths.back();
+
+private:
+    static_assert([]<std::size_t... I>(std::index_sequence<I...>) {
+        return (detail::check_layer<I, L, widths[I]>() && ...);
+    }(std::index_sequence_for<L...>{}));
+
+public:
+    template <std::size_t I>
+    using layer_type = std::tuple_element_t<I, std::tuple<L...>>;
+    /// The graph of layer I, as it reads its input.
+    template <std::size_t I>
+    using graph_type = decltype(detail::graph_or_stand_in<layer_type<I>, widths[I]>());
+    template <std::size_t I>
+    using workspace_type = graph::workspace<T, graph_type<I>>;
+
+    /// The forward/backward state of every layer (outputs kept for the backward). Mutable
+    /// scratch: a network is not to be trained from two threads at once.
+    template <std::size_t I>
+    workspace_type<I>& workspace() const noexcept {
+        return std::get<I>(workspaces_);
+    }
+
+private:
+    template <std::size_t... I>
+    static auto make_workspaces(std::index_sequence<I...>) -> std::tuple<workspace_type<I>...>;
+    mutable decltype(make_workspaces(std::index_sequence_for<L...>{})) workspaces_;
+};
+
+template <class... L>
+using sequential = basic_sequential<float, L...>;
+
+namespace detail {
+template <class Net, class U>
+struct rebind;
+template <class T, class... L, class U>
+struct rebind<basic_sequential<T, L...>, U> {
+    using type = basic_sequential<U, L...>;
+};
+template <class T, class... L, class U>
+struct rebind<parameter_set<T, L...>, U> {
+    using type = parameter_set<U, L...>;
+};
+}  // namespace detail
+
+/// The same topology with parameters in U (double for gradient checks).
+template <class Net, scalar U>
+using rebind_t = typename detail::rebind<Net, U>::type;
+
+}  // namespace typegrad::nn
