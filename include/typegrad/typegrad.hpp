@@ -28,4 +28,10 @@
 #include <typegrad/nn/loss/softmax_cross_entropy.hpp>
 #include <typegrad/nn/sequential.hpp>
 #include <typegrad/nn/softmax.hpp>
+#include <typegrad/optim/adagrad.hpp>
+#include <typegrad/optim/adam.hpp>
+#include <typegrad/optim/clip.hpp>
+#include <typegrad/optim/rmsprop.hpp>
+#include <typegrad/optim/schedule.hpp>
+#include <typegrad/optim/sgd.hpp>
 #include <typegrad/check/gradcheck.hpp>

@@ -107,6 +107,8 @@ class parameter_set {
 public:
     using value_type = T;
     static constexpr std::size_t size = sizeof...(L);
+    template <std::size_t I>
+    using layer_type = std::tuple_element_t<I, std::tuple<L...>>;
 
     template <std::size_t I>
     auto& layer() noexcept {
@@ -210,6 +212,30 @@ private:
 
 template <class... L>
 using sequential = basic_sequential<float, L...>;
+
+/// Calls f(a_matrix, b_matrix, ...) for every parameter of several sets over the same layers (a
+/// network, its gradients, an optimiser's state; any of them const), layer by layer, in
+/// declaration order.
+namespace detail {
+template <std::size_t I, class P, class F, class First, class... Rest>
+void zip_parameter(F& f, First& first, Rest&... rest) {
+    f(first.template layer<I>().template get<P>(), rest.template layer<I>().template get<P>()...);
+}
+template <std::size_t I, class F, class... Ps, class First, class... Rest>
+void zip_layer(parameter_list<Ps...>, F& f, First& first, Rest&... rest) {
+    (zip_parameter<I, Ps>(f, first, rest...), ...);
+}
+template <class F, std::size_t... I, class First, class... Rest>
+void zip_layers(std::index_sequence<I...>, F& f, First& first, Rest&... rest) {
+    using set = std::remove_const_t<First>;
+    (zip_layer<I>(parameters_t<typename set::template layer_type<I>>{}, f, first, rest...), ...);
+}
+}  // namespace detail
+
+template <class F, class First, class... Rest>
+void zip_parameters(F&& f, First& first, Rest&... rest) {
+    detail::zip_layers(std::make_index_sequence<std::remove_const_t<First>::size>{}, f, first, rest...);
+}
 
 namespace detail {
 template <class Net, class U>
