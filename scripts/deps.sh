@@ -12,6 +12,7 @@ TYPEGRAD_TEST_PACKAGES=(
   cmake ninja-build g++
   libxsimd-dev libboost-dev catch2
   zlib1g-dev nlohmann-json3-dev libbenchmark-dev
+  dataset-fashion-mnist
 )
 # The main job: the test toolchain minus catch2, plus what the examples read.
 # Extend this list when the main job needs more.
