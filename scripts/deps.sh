@@ -13,6 +13,7 @@ TYPEGRAD_TEST_PACKAGES=(
   libxsimd-dev libboost-dev catch2
   zlib1g-dev nlohmann-json3-dev libbenchmark-dev
   dataset-fashion-mnist
+  python3-torch  # tests/io: checkpoints load into torch.nn.Sequential (run with /usr/bin/python3)
 )
 # The main job: the test toolchain minus catch2, plus what the examples read.
 # Extend this list when the main job needs more.

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # The example that is the main job: examples/${MAIN_EXAMPLE}.cpp -> build/default/examples/${MAIN_EXAMPLE}
-MAIN_EXAMPLE=derivative_on_simd
+MAIN_EXAMPLE=fashion_mnist
 
 if [[ ! -f "examples/${MAIN_EXAMPLE}.cpp" ]]; then
   echo "main: examples/${MAIN_EXAMPLE}.cpp does not exist" >&2

@@ -34,4 +34,14 @@
 #include <typegrad/optim/rmsprop.hpp>
 #include <typegrad/optim/schedule.hpp>
 #include <typegrad/optim/sgd.hpp>
+#include <typegrad/data/csv.hpp>
+#include <typegrad/data/dataset.hpp>
+#include <typegrad/data/idx.hpp>
+#include <typegrad/data/loader.hpp>
+#include <typegrad/data/mnist.hpp>
+#include <typegrad/io/safetensors.hpp>
+#include <typegrad/train/evaluate.hpp>
+#include <typegrad/train/fit.hpp>
+#include <typegrad/train/metrics.hpp>
+#include <typegrad/train/progress.hpp>
 #include <typegrad/check/gradcheck.hpp>

@@ -1,7 +1,7 @@
 #pragma once
-// Initialisers. tg::init::initialize(net, scheme, seed) draws every weight matrix (a parameter
-// with more than one row; fan_in = its columns, fan_out = its rows) from the scheme and sets
-// every bias (a one-row parameter) to zero. The draws come from std::mt19937_64, whose output
+// Initialisers. tg::init::initialize(net, scheme, seed) draws every weight (a parameter the layer
+// multiplies by; fan_in = its columns, fan_out = its rows) from the scheme and sets every bias (a
+// one-row parameter it adds) to zero. The draws come from std::mt19937_64, whose output
 // the standard fixes, through this file's own uniform and normal transforms, whose results the
 // standard's distributions do not fix: a seed gives the same weights with any standard library.
 
@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <numbers>
 #include <random>
+#include <utility>
 
+#include <typegrad/nn/graph/plan.hpp>
 #include <typegrad/nn/sequential.hpp>
 
 namespace typegrad::init {
@@ -59,23 +61,43 @@ concept scheme = requires(S s, std::mt19937_64& e) {
 
 }  // namespace detail
 
-/// Weights from `scheme`, biases zero, reproducibly from `seed`.
+namespace detail {
+
+template <bool Bias, class M, class Scheme>
+void initialize_parameter(M& m, Scheme scheme, std::mt19937_64& engine) {
+    using T = typename M::value_type;
+    if constexpr (Bias) {
+        m.fill(T(0));
+    } else {
+        double const fan_in = static_cast<double>(M::cols);
+        double const fan_out = static_cast<double>(m.rows());
+        for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(draw(scheme, engine, fan_in, fan_out));
+    }
+}
+
+template <std::size_t I, class Net, class Scheme, class... Ps>
+void initialize_layer(Net& net, [[maybe_unused]] Scheme scheme, [[maybe_unused]] std::mt19937_64& engine,
+                      nn::parameter_list<Ps...>) {  // (a layer without parameters uses neither)
+    using graph = typename Net::template graph_type<I>;
+    (initialize_parameter<nn::graph::is_bias_v<graph, Ps>>(net.template layer<I>().template get<Ps>(), scheme, engine), ...);
+}
+
+template <class Net, class Scheme, std::size_t... I>
+void initialize_layers(Net& net, Scheme scheme, std::mt19937_64& engine, std::index_sequence<I...>) {
+    (initialize_layer<I>(net, scheme, engine, nn::parameters_t<typename Net::template layer_type<I>>{}), ...);
+}
+
+}  // namespace detail
+
+/// Weights (every parameter a layer multiplies by; fan_in = its columns, fan_out = its rows)
+/// from `scheme`, biases (one-row parameters it adds) zero, reproducibly from `seed`.
 template <class Net, class Scheme>
 void initialize(Net& net, Scheme scheme, std::uint64_t seed) {
     static_assert(detail::scheme<Scheme>,
                   "typegrad::init::initialize(net, scheme, seed): scheme must be tg::init::xavier_uniform, "
                   "xavier_normal, he_uniform or he_normal");
     std::mt19937_64 engine(seed);
-    net.for_each_parameter([&](std::size_t, auto, auto& m) {
-        using T = typename std::remove_cvref_t<decltype(m)>::value_type;
-        if (m.rows() == 1) {
-            m.fill(T(0));
-            return;
-        }
-        double const fan_in = static_cast<double>(m.cols);
-        double const fan_out = static_cast<double>(m.rows());
-        for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(detail::draw(scheme, engine, fan_in, fan_out));
-    });
+    detail::initialize_layers(net, scheme, engine, std::make_index_sequence<Net::size>{});
 }
 
 }  // namespace typegrad::init

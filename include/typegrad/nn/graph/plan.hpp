@@ -100,6 +100,23 @@ template <class N, bool InputGradient>
 inline constexpr bool needs_gradient_v = detail::contains_param<N>() || (InputGradient && detail::contains_input<N>());
 
 namespace detail {
+template <class N, class P> inline constexpr bool multiplies_by_v = false;
+template <class A, class P> inline constexpr bool multiplies_by_v<matmul<A, P>, P> = true;
+template <class A, class P> inline constexpr bool multiplies_by_v<matmul<A, transposed<P>>, P> = true;
+
+template <class P, class... Ns>
+constexpr bool multiplied_in(type_list<Ns...>) noexcept {
+    return (multiplies_by_v<Ns, P> || ...);
+}
+}  // namespace detail
+
+/// Whether parameter P is a bias in Root's graph: one row, added, never multiplied by. (Biases
+/// start at zero and are saved as vectors, as PyTorch's are; dense<In, 1>'s one-row weight is
+/// not one.)
+template <class Root, class P>
+inline constexpr bool is_bias_v = P::rows == 1 && !detail::multiplied_in<P>(order_t<Root>{});
+
+namespace detail {
 template <class Root, class... Ns>
 constexpr auto stored_nodes(type_list<Ns...>) {
     return (type_list<>{} + ... + std::conditional_t<is_stored_v<Root, Ns>, type_list<Ns>, type_list<>>{});
