@@ -106,3 +106,46 @@ TEMPLATE_LIST_TEST_CASE("law: gradient equals (d f/dx, d f/dy) for every op", "[
         CHECK(g[1] == Approx(tg::eval(tg::d(TestType::f, y), p)).epsilon(1e-13).margin(1e-15));
     }
 }
+
+TEMPLATE_LIST_TEST_CASE("law: value_and_gradient is eval and gradient from one sweep, for every op",
+                        "[expr][gradient][law]", cases::all) {
+    for (auto const& p : cases::sample_points<TestType>(100)) {
+        auto const [value, partials] = tg::value_and_gradient(TestType::f, p[0], p[1]);
+        INFO(TestType::name << " at (" << p[0] << ", " << p[1] << ")");
+        // The same operations, though the compiler may contract a different a * b + c into an
+        // FMA in each: equal up to rounding of the terms (a margin, for values that cancel to ~0).
+        auto const g = tg::gradient(TestType::f, p[0], p[1]);
+        CHECK(value == Approx(tg::eval(TestType::f, p[0], p[1])).epsilon(1e-15).margin(1e-14));
+        CHECK(partials[0] == Approx(g[0]).epsilon(1e-15).margin(1e-14));
+        CHECK(partials[1] == Approx(g[1]).epsilon(1e-15).margin(1e-14));
+    }
+}
+
+TEMPLATE_LIST_TEST_CASE("law: gradient_given_value with the true value is gradient, for every op",
+                        "[expr][gradient][law]", cases::all) {
+    for (auto const& p : cases::sample_points<TestType>(100)) {
+        INFO(TestType::name << " at (" << p[0] << ", " << p[1] << ")");
+        double const value = tg::eval(TestType::f, p[0], p[1]);
+        auto const given = tg::gradient_given_value(TestType::f, value, p[0], p[1]);
+        auto const g = tg::gradient(TestType::f, p[0], p[1]);
+        CHECK(given[0] == Approx(g[0]).epsilon(1e-14).margin(1e-14));
+        CHECK(given[1] == Approx(g[1]).epsilon(1e-14).margin(1e-14));
+    }
+}
+
+TEST_CASE("gradient_given_value reads the outer operation's value instead of recomputing it",
+          "[expr][gradient]") {
+    // sigmoid' = y (1 - y) and tanh' = 1 - y^2 come from the given y alone: a value that is not
+    // sigmoid(100) shows it was used, which is what lets a stored forward value save the exp.
+    STATIC_REQUIRE(tg::gradient_given_value(tg::sigmoid(x), 0.5, 100.0)[0] == 0.25);
+    STATIC_REQUIRE(tg::gradient_given_value(tg::tanh(x), 0.5, 100.0)[0] == 0.75);
+    STATIC_REQUIRE(tg::gradient_given_value(tg::exp(x), 3.0, 0.0)[0] == 3.0);
+    // Only the outermost value is taken: the operands of x * sigmoid(x) are still evaluated.
+    constexpr double at = 0.25;
+    constexpr double s = tg::eval(tg::sigmoid(x), at);
+    STATIC_REQUIRE(tg::gradient_given_value(x * tg::sigmoid(x), -7.0, at)[0] == s + at * (s * (1.0 - s)));
+    constexpr auto vg = tg::value_and_gradient(x * y, 3.0, 4.0);
+    STATIC_REQUIRE(vg.value == 12.0);
+    STATIC_REQUIRE(vg.gradient[0] == 4.0);
+    STATIC_REQUIRE(vg.gradient[1] == 3.0);
+}

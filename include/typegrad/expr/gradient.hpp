@@ -38,6 +38,22 @@ struct trace<binary<Op, L, R>, T> {
 };
 
 template <class E, class T, std::size_t N>
+constexpr trace<E, T> forward(E e, std::array<T, N> const& args) noexcept;
+
+// The trace of E whose own value is already known (a forward pass stored it): only the children
+// are evaluated. For sigmoid, tanh and exp, whose derivative rules read the node's value, the
+// reverse sweep then costs no transcendental call at all.
+template <class E, class T, std::size_t N>
+constexpr trace<E, T> forward_below(E e, std::array<T, N> const& args, T value) noexcept {
+    if constexpr (is_unary_v<E>)
+        return {forward(e.arg(), args), value};
+    else if constexpr (is_binary_v<E>)
+        return {forward(e.lhs(), args), forward(e.rhs(), args), value};
+    else
+        return {value};
+}
+
+template <class E, class T, std::size_t N>
 constexpr trace<E, T> forward(E e, std::array<T, N> const& args) noexcept {
     if constexpr (is_unary_v<E>) {
         auto arg = forward(e.arg(), args);
@@ -82,21 +98,55 @@ constexpr void backward(E e, trace<E, T> const& t, T adjoint, std::array<T, N>& 
     }
 }
 
+template <class E, class T, class... Ts>
+constexpr std::array<T, 1 + sizeof...(Ts)> reverse_sweep(E e, trace<E, T> const& t) noexcept {
+    std::array<T, 1 + sizeof...(Ts)> grad;
+    grad.fill(T(0));
+    backward(e, t, T(1), grad);
+    return grad;
+}
+
 }  // namespace detail
+
+/// The value of an expression and all its partial derivatives, from one sweep each way.
+template <class T, std::size_t N>
+struct value_and_gradient_result {
+    T value;
+    std::array<T, N> gradient;
+};
 
 /// All partial derivatives of `e` at `x0, xs...`: element I is de/d(var<I>). One forward and
 /// one reverse sweep; constexpr for float and double, and one lane per sample on batches.
 template <class E, class T, class... Ts>
 constexpr std::array<T, 1 + sizeof...(Ts)> gradient(E e, T x0, Ts... xs) noexcept {
-    constexpr std::size_t n = 1 + sizeof...(Ts);
-    std::array<T, n> grad{};
+    if constexpr (detail::check_arguments<E, T, Ts...>())
+        return detail::reverse_sweep<E, T, Ts...>(e, detail::forward(e, std::array<T, 1 + sizeof...(Ts)>{x0, xs...}));
+    else
+        return {};
+}
+
+/// `e` at `x0, xs...` and every partial derivative there: what eval and gradient return, from
+/// the one forward sweep that gradient needs anyway (`auto [v, g] = value_and_gradient(e, x, y)`).
+template <class E, class T, class... Ts>
+constexpr value_and_gradient_result<T, 1 + sizeof...(Ts)> value_and_gradient(E e, T x0, Ts... xs) noexcept {
     if constexpr (detail::check_arguments<E, T, Ts...>()) {
-        std::array<T, n> const args{x0, xs...};
-        grad.fill(T(0));
-        auto const t = detail::forward(e, args);
-        detail::backward(e, t, T(1), grad);
+        auto const t = detail::forward(e, std::array<T, 1 + sizeof...(Ts)>{x0, xs...});
+        return {t.value, detail::reverse_sweep<E, T, Ts...>(e, t)};
+    } else {
+        return {x0, {}};
     }
-    return grad;
+}
+
+/// gradient(e, x0, xs...) when the value of `e` there is already known: `value` is used in
+/// place of evaluating e's outermost operation (its operands are still evaluated). The result is
+/// exact as long as `value == eval(e, x0, xs...)`, as it is when a forward pass stored it.
+template <class E, class T, class... Ts>
+constexpr std::array<T, 1 + sizeof...(Ts)> gradient_given_value(E e, T value, T x0, Ts... xs) noexcept {
+    if constexpr (detail::check_arguments<E, T, Ts...>())
+        return detail::reverse_sweep<E, T, Ts...>(
+            e, detail::forward_below(e, std::array<T, 1 + sizeof...(Ts)>{x0, xs...}, value));
+    else
+        return {};
 }
 
 }  // namespace typegrad

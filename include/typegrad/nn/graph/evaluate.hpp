@@ -283,11 +283,14 @@ template <class Ctx, class E, class... As>
 void propagate(std::type_identity<elementwise<E, As...>>, Ctx const& ctx, auto g) {
     using T = typename decltype(g)::value_type;
     constexpr std::size_t cols = elementwise<E, As...>::cols;
-    // One reverse sweep of E per element gives every partial at once.
-    auto const partials = [](auto... v) { return gradient(E{}, v...); };
+    // One reverse sweep of E per element gives every partial at once. The forward pass stored
+    // E's value, so its outermost operation is not evaluated again: sigmoid, tanh and exp take
+    // their derivative from that value (y (1 - y), 1 - y^2, y) with no transcendental call.
+    auto const y = ctx.ws.template value<elementwise<E, As...>>().view();
+    auto const partials = [](auto value, auto... v) { return gradient_given_value(E{}, value, v...); };
     if constexpr (((As::cols == cols) && ...)) {
         simd::for_each_block<T>(g.size(), [&]<class V>(std::size_t i, std::type_identity<V>) {
-            auto const d = partials(simd::load_as<V>(ctx.template value<As>().data() + i)...);
+            auto const d = partials(simd::load_as<V>(y.data() + i), simd::load_as<V>(ctx.template value<As>().data() + i)...);
             V const gi = simd::load_as<V>(g.data() + i);
             std::size_t k = 0;
             (
@@ -303,7 +306,7 @@ void propagate(std::type_identity<elementwise<E, As...>>, Ctx const& ctx, auto g
         for (std::size_t r = 0; r < g.rows(); ++r) {
             std::array<T, sizeof...(As)> row_totals{};
             simd::for_each_block<T>(cols, [&]<class V>(std::size_t c, std::type_identity<V>) {
-                auto const d = partials(element<As, V>(ctx, r, c)...);
+                auto const d = partials(simd::load_as<V>(&y(r, c)), element<As, V>(ctx, r, c)...);
                 V const gc = simd::load_as<V>(&g(r, c));
                 std::size_t k = 0;
                 (

@@ -35,16 +35,25 @@ struct elementwise_loss {
         T const scale = T(1) / static_cast<T>(n);
         xsimd::batch<T> batch_total(T(0));
         T tail_total = 0;
-        bool const with_gradient = d_prediction.rows() != 0;
-        simd::for_each_block<T>(n, [&]<class V>(std::size_t i, std::type_identity<V>) {
-            V const p = simd::load_as<V>(prediction.data() + i);
-            V const y = simd::load_as<V>(t.data() + i);
+        auto const add = [&]<class V>(V value) {
             if constexpr (is_batch_v<V>)
-                batch_total += typegrad::eval(Expr{}, p, y);
+                batch_total += value;
             else
-                tail_total += typegrad::eval(Expr{}, p, y);
-            if (with_gradient) simd::store_to(d_prediction.data() + i, typegrad::gradient(Expr{}, p, y)[0] * V(scale));
-        });
+                tail_total += value;
+        };
+        if (d_prediction.rows() != 0) {
+            // Value and gradient from one forward sweep of Expr.
+            simd::for_each_block<T>(n, [&]<class V>(std::size_t i, std::type_identity<V>) {
+                auto const [value, partials] = typegrad::value_and_gradient(
+                    Expr{}, simd::load_as<V>(prediction.data() + i), simd::load_as<V>(t.data() + i));
+                add(value);
+                simd::store_to(d_prediction.data() + i, partials[0] * V(scale));
+            });
+        } else {
+            simd::for_each_block<T>(n, [&]<class V>(std::size_t i, std::type_identity<V>) {
+                add(typegrad::eval(Expr{}, simd::load_as<V>(prediction.data() + i), simd::load_as<V>(t.data() + i)));
+            });
+        }
         return (xsimd::hadd(batch_total) + tail_total) * scale;
     }
 };
