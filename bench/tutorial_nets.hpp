@@ -190,6 +190,10 @@ struct relu {
     static float value(float z) { return z < 0.0f ? 0.0f : z; }
     static float derivative(float z, float) { return z > 0.0f ? 1.0f : 0.0f; }
 };
+struct tanh {
+    static float value(float z) { return std::tanh(z); }
+    static float derivative(float, float h) { return 1.0f - h * h; }
+};
 
 // Losses on the last layer's z (M x C): the mean loss, and dLoss/dz written to dz.
 
@@ -298,13 +302,19 @@ public:
 
     auto layers() { return std::tie(l1, l2, l3); }
 
-    template <class Target>
-    float step(float const* x, Target const* t) {
+    /// The output (the last layer's z, M x Out) for the rows of x.
+    float const* forward(float const* x) {
         l1.forward(x);
         for (std::size_t e = 0; e < M * H1; ++e) h1[e] = Activation::value(l1.z[e]);
         l2.forward(h1.data());
         for (std::size_t e = 0; e < M * H2; ++e) h2[e] = Activation::value(l2.z[e]);
         l3.forward(h2.data());
+        return l3.z.data();
+    }
+
+    template <class Target>
+    float step(float const* x, Target const* t) {
+        forward(x);
         float const loss = Loss::template evaluate<M, Out>(l3.z.data(), t, l3.dz.data());
         l3.backward(h2.data(), l2.dz.data());
         for (std::size_t e = 0; e < M * H2; ++e) l2.dz[e] *= Activation::derivative(l2.z[e], h2[e]);
@@ -313,6 +323,82 @@ public:
         l1.backward(x, nullptr);
         return loss;
     }
+};
+
+// Optimisers over a plain net's layers() (PyTorch's update rules, as typegrad's optim/).
+
+/// theta -= lr * grad
+struct sgd {
+    float lr;
+
+    template <class Net>
+    sgd(Net&, float learning_rate) : lr(learning_rate) {}
+
+    template <class Net>
+    void step(Net& net) {
+        std::apply([&](auto&... layer) { (update(layer), ...); }, net.layers());
+    }
+
+private:
+    static void descend(float* __restrict__ theta, float const* __restrict__ g, std::size_t n, float lr) {
+        for (std::size_t i = 0; i < n; ++i) theta[i] -= lr * g[i];
+    }
+    template <class Layer>
+    void update(Layer& l) {
+        descend(l.w.data(), l.dw.data(), l.w.size(), lr);
+        descend(l.b.data(), l.db.data(), l.b.size(), lr);
+    }
+};
+
+/// Adam: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+/// theta -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+class adam {
+public:
+    template <class Net>
+    adam(Net& net, float learning_rate) : lr_(learning_rate) {
+        std::apply([&](auto&... layer) { (add_state(layer.w.size(), layer.b.size()), ...); }, net.layers());
+    }
+
+    template <class Net>
+    void step(Net& net) {
+        ++steps_;
+        double const t = static_cast<double>(steps_);
+        float const step_size = static_cast<float>(lr_ / (1 - std::pow(double(beta1), t)));
+        float const root_correction = static_cast<float>(std::sqrt(1 - std::pow(double(beta2), t)));
+        std::size_t j = 0;
+        std::apply(
+            [&](auto&... layer) {
+                ((update(layer.w.data(), layer.dw.data(), state_[j], step_size, root_correction),
+                  update(layer.b.data(), layer.db.data(), state_[j + 1], step_size, root_correction), j += 2),
+                 ...);
+            },
+            net.layers());
+    }
+
+private:
+    static constexpr float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
+    struct moments {
+        std::vector<float> m, v;
+    };
+
+    void add_state(std::size_t weights, std::size_t biases) {
+        state_.push_back({std::vector<float>(weights), std::vector<float>(weights)});
+        state_.push_back({std::vector<float>(biases), std::vector<float>(biases)});
+    }
+    static void update(float* __restrict__ theta, float const* __restrict__ g, moments& s, float step_size,
+                       float root_correction) {
+        float* __restrict__ m = s.m.data();
+        float* __restrict__ v = s.v.data();
+        for (std::size_t i = 0; i < s.m.size(); ++i) {
+            m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+            theta[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_correction + eps);
+        }
+    }
+
+    float lr_;
+    std::size_t steps_ = 0;
+    std::vector<moments> state_;
 };
 
 }  // namespace plain
