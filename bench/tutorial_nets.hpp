@@ -1,7 +1,8 @@
 #pragma once
 // The tutorial networks of the benchmarks, shared by bench/nn_step.cpp and bench/compare/: each
 // as a typegrad type and as plain C++ loops (namespace plain) computing the same training step,
-// with the data and initialisation they are benchmarked with.
+// with the data and initialisation they are benchmarked with; plain SGD and Adam loops (PyTorch's
+// rules) for the comparison's full steps, and a tanh for its inference net.
 //
 //   2-3-1_batch1            sigmoid hidden, sigmoid output, binary cross-entropy (trained, like
 //                           typegrad does, as the fused sigmoid(z) - y on the logit)
