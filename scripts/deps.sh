@@ -2,6 +2,7 @@
 # Install the Debian packages typegrad needs, idempotently.
 #   scripts/deps.sh test          packages for building and testing (scripts/test.sh)
 #   scripts/deps.sh main          packages for the main job (scripts/main.sh)
+#   scripts/deps.sh compare       packages for the peer comparison (scripts/compare.sh)
 #   scripts/deps.sh PKG [PKG...]  the named packages
 # Only missing packages are installed; `apt-get update` runs only if something is missing.
 # Runs apt-get as root, or through sudo when not root.
@@ -23,9 +24,20 @@ TYPEGRAD_MAIN_PACKAGES=(
   zlib1g-dev nlohmann-json3-dev libbenchmark-dev
   dataset-fashion-mnist
 )
+# The peer comparison (bench/compare, scripts/compare.sh): the build toolchain and the peers.
+# libtorch-dev (~200 MB with libtorch1.13) brings what its CMake package (TorchConfig.cmake ->
+# Caffe2Config.cmake) looks for: gflags, glog and protobuf, as its own dependencies; python3 writes
+# the report.
+TYPEGRAD_COMPARE_PACKAGES=(
+  cmake ninja-build g++
+  libxsimd-dev libboost-dev
+  zlib1g-dev nlohmann-json3-dev libbenchmark-dev
+  libeigen3-dev libtorch-dev
+  python3
+)
 
 if [[ $# -eq 0 ]]; then
-  echo "usage: $0 test|main|PACKAGE..." >&2
+  echo "usage: $0 test|main|compare|PACKAGE..." >&2
   exit 2
 fi
 case "$1" in
@@ -33,6 +45,8 @@ case "$1" in
         packages=("${TYPEGRAD_TEST_PACKAGES[@]}") ;;
   main) [[ $# -eq 1 ]] || { echo "$0: 'main' takes no further arguments" >&2; exit 2; }
         packages=("${TYPEGRAD_MAIN_PACKAGES[@]}") ;;
+  compare) [[ $# -eq 1 ]] || { echo "$0: 'compare' takes no further arguments" >&2; exit 2; }
+        packages=("${TYPEGRAD_COMPARE_PACKAGES[@]}") ;;
   *)    packages=("$@") ;;
 esac
 
