@@ -18,6 +18,7 @@
 #include <typegrad/tensor/view.hpp>
 #include <typegrad/nn/activation.hpp>
 #include <typegrad/nn/backprop.hpp>
+#include <typegrad/nn/buffers.hpp>
 #include <typegrad/nn/dense.hpp>
 #include <typegrad/nn/forward.hpp>
 #include <typegrad/nn/gradients.hpp>
