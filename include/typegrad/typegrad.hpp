@@ -20,6 +20,7 @@
 #include <typegrad/nn/backprop.hpp>
 #include <typegrad/nn/buffers.hpp>
 #include <typegrad/nn/dense.hpp>
+#include <typegrad/nn/dropout.hpp>
 #include <typegrad/nn/forward.hpp>
 #include <typegrad/nn/gradients.hpp>
 #include <typegrad/nn/init.hpp>
