@@ -18,7 +18,10 @@
 #include <typegrad/tensor/view.hpp>
 #include <typegrad/nn/activation.hpp>
 #include <typegrad/nn/backprop.hpp>
+#include <typegrad/nn/batch_norm.hpp>
+#include <typegrad/nn/buffers.hpp>
 #include <typegrad/nn/dense.hpp>
+#include <typegrad/nn/dropout.hpp>
 #include <typegrad/nn/forward.hpp>
 #include <typegrad/nn/gradients.hpp>
 #include <typegrad/nn/init.hpp>

@@ -25,7 +25,9 @@
 #include <typegrad/error.hpp>
 #include <typegrad/io/safetensors.hpp>
 #include <typegrad/nn/activation.hpp>
+#include <typegrad/nn/batch_norm.hpp>
 #include <typegrad/nn/dense.hpp>
+#include <typegrad/nn/dropout.hpp>
 #include <typegrad/nn/sequential.hpp>
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -300,6 +302,67 @@ TEST_CASE("load accepts any tensor order and no metadata, as other writers produ
 
     tg::io::load(loaded, dir / "theirs.safetensors");
     CHECK(snapshot(loaded) == snapshot(net));
+}
+
+TEST_CASE("buffers follow the parameters under BatchNorm1d's names, the counter as a scalar I64",
+          "[io][safetensors]") {
+    using bn_net_t =
+        tg::nn::sequential<tg::nn::dense<4, 3>, tg::nn::batch_norm<3>, tg::nn::dropout<0.5>, tg::nn::dense<3, 2>>;
+    temp_dir dir;
+    bn_net_t net, loaded;
+    fill(net, 20);
+    fill(loaded, 21);
+    auto& b = net.buffers<1>();
+    for (std::size_t c = 0; c < 3; ++c) {
+        b.get<"running_mean">()(0, c) = 0.25f * static_cast<float>(c) - 0.3f;
+        b.get<"running_var">()(0, c) = 1.5f + static_cast<float>(c);
+    }
+    b.get<"num_batches_tracked">() = 0x0102030405060708;  // every byte distinct: the order shows
+    fs::path const file = dir / "net.safetensors";
+    tg::io::save(net, file);
+
+    auto const f = parse_file(file);
+    std::vector<std::string> keys;
+    for (auto const& [key, value] : f.header.items()) keys.push_back(key);
+    CHECK(keys == std::vector<std::string>{"__metadata__", "0.weight", "0.bias", "1.weight", "1.bias",
+                                           "1.running_mean", "1.running_var", "1.num_batches_tracked", "3.weight",
+                                           "3.bias"});
+    for (auto const* name : {"1.weight", "1.bias", "1.running_mean", "1.running_var"}) {
+        INFO(name);
+        CHECK(f.header[name]["shape"] == json::array({3}));
+        CHECK(f.header[name]["dtype"] == "F32");
+    }
+    auto const& counter = f.header["1.num_batches_tracked"];
+    CHECK(counter["dtype"] == "I64");
+    CHECK(counter["shape"] == json::array());
+    auto const offsets = counter["data_offsets"].get<std::vector<std::size_t>>();
+    REQUIRE(offsets[1] - offsets[0] == 8);
+    CHECK(std::vector<unsigned char>(f.data.begin() + static_cast<std::ptrdiff_t>(offsets[0]),
+                                     f.data.begin() + static_cast<std::ptrdiff_t>(offsets[1])) ==
+          std::vector<unsigned char>{8, 7, 6, 5, 4, 3, 2, 1});
+
+    tg::io::load(loaded, file);
+    CHECK(snapshot(loaded) == snapshot(net));
+    auto const& l = loaded.buffers<1>();
+    for (std::size_t c = 0; c < 3; ++c) {
+        CHECK(l.get<"running_mean">()(0, c) == b.get<"running_mean">()(0, c));
+        CHECK(l.get<"running_var">()(0, c) == b.get<"running_var">()(0, c));
+    }
+    CHECK(l.get<"num_batches_tracked">() == 0x0102030405060708);
+
+    // A failed load leaves the buffers as they were too.
+    bn_net_t other;
+    auto const untouched = [&] {
+        return other.buffers<1>().get<"running_var">()(0, 2) == 1.0f &&
+               other.buffers<1>().get<"num_batches_tracked">() == 0;
+    };
+    rewrite(file, [](json& h) { h["1.num_batches_tracked"]["dtype"] = "F64"; });
+    REQUIRE_LOAD_FAILS(other, file, "tensor '1.num_batches_tracked': dtype F64, expected I64");
+    CHECK(untouched());
+    tg::io::save(net, file);
+    rewrite(file, [](json& h) { h.erase("1.running_var"); });
+    REQUIRE_LOAD_FAILS(other, file, "tensor '1.running_var' is missing");
+    CHECK(untouched());
 }
 
 // ---- atomic saves ------------------------------------------------------------------------------

@@ -4,11 +4,16 @@
     /usr/bin/python3 tests/io/torch_load.py DIR
 
 For each case in DIR/cases.json (written by `test_io_torch_export DIR export`):
-  1. builds the equivalent torch.nn.Sequential (nn.Linear, nn.ReLU, nn.Tanh, nn.Sigmoid) in the
-     case's dtype, loads DIR/<case>.safetensors into it with load_state_dict(strict=True), runs
-     it on DIR/<case>.input.bin and compares with typegrad's DIR/<case>.output.bin;
-  2. initialises a second network of the same layers with torch's own initialisation, saves its
-     state dict as DIR/<case>.torch.safetensors and its output on the same input as
+  1. builds the equivalent torch.nn.Sequential (nn.Linear, nn.BatchNorm1d, nn.Dropout, nn.ReLU,
+     nn.Tanh, nn.Sigmoid) in the case's dtype, loads DIR/<case>.safetensors into it with
+     load_state_dict(strict=True), runs it in eval mode on DIR/<case>.input.bin and compares
+     with typegrad's DIR/<case>.output.bin; checks every num_batches_tracked it loaded against
+     the case's count; for a case trained before the export, repeats the training passes in
+     train mode from DIR/<case>.initial.safetensors on DIR/<case>.train_inputs.bin and compares
+     the running statistics torch gets with typegrad's;
+  2. gives a second network of the same layers values of its own (running statistics too, and
+     num_batches_tracked = the case's count + 1), saves its state dict as
+     DIR/<case>.torch.safetensors and its eval-mode output on the same input as
      DIR/<case>.torch_output.bin, for `test_io_torch_export DIR verify` to load into typegrad.
 
 Debian 12 has python3-torch but no python3-safetensors, so the format is read and written here
@@ -33,8 +38,8 @@ except ImportError as e:  # pragma: no cover - the message is the point
           "(scripts/deps.sh test)", file=sys.stderr)
     sys.exit(1)
 
-DTYPES = {"F32": torch.float32, "F64": torch.float64}
-SIZES = {"F32": 4, "F64": 8}
+DTYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64}
+SIZES = {"F32": 4, "F64": 8, "I64": 8}
 NAMES = {v: k for k, v in DTYPES.items()}
 
 
@@ -86,6 +91,10 @@ def build(layers, dtype):
         kind = layer[0]
         if kind == "linear":
             modules.append(nn.Linear(layer[1], layer[2]))
+        elif kind == "batch_norm":
+            modules.append(nn.BatchNorm1d(layer[1]))
+        elif kind == "dropout":
+            modules.append(nn.Dropout(layer[1]))
         elif kind == "relu":
             modules.append(nn.ReLU())
         elif kind == "tanh":
@@ -94,7 +103,7 @@ def build(layers, dtype):
             modules.append(nn.Sigmoid())
         else:
             raise ValueError(f"unknown layer {layer}")
-    return nn.Sequential(*modules).to(dtype)
+    return nn.Sequential(*modules).to(dtype).eval()  # typegrad's forward is inference
 
 
 def read_matrix(path, dtype, rows, cols):
@@ -118,6 +127,34 @@ def run_case(directory, case):
     print(f"{name}: typegrad's checkpoint loaded into torch.nn.Sequential with strict=True, "
           f"max |difference| {worst:.3g} (tolerance {tolerance:g})")
     ok = worst < tolerance
+    batch_norms = [m for m in model if isinstance(m, nn.BatchNorm1d)]
+    for m in batch_norms:
+        if m.num_batches_tracked.item() != case["num_batches_tracked"]:
+            print(f"{name}: num_batches_tracked is {m.num_batches_tracked.item()}, "
+                  f"expected {case['num_batches_tracked']}", file=sys.stderr)
+            ok = False
+    if batch_norms and all((m.running_var == 1).all() for m in batch_norms):
+        print(f"{name}: running statistics were never updated, so they test nothing", file=sys.stderr)
+        ok = False
+    passes = case["num_batches_tracked"]
+    if passes > 0:
+        trained = build(case["layers"], dtype)
+        trained.load_state_dict(read_safetensors(directory / f"{name}.initial.safetensors"), strict=True)
+        trained.train()
+        inputs = read_matrix(directory / f"{name}.train_inputs.bin", dtype, passes * rows, n_in)
+        with torch.no_grad():
+            for k in range(passes):
+                trained(inputs[k * rows:(k + 1) * rows])
+        worst_stat = 0.0
+        for key, value in trained.state_dict().items():
+            if "running_" in key:
+                worst_stat = max(worst_stat, (value - state[key]).abs().max().item())
+            elif "num_batches_tracked" in key and value.item() != state[key].item():
+                print(f"{name}: {key} is {value.item()} in torch, {state[key].item()} in typegrad", file=sys.stderr)
+                ok = False
+        print(f"{name}: running statistics after {passes} training passes in torch, "
+              f"max |difference| {worst_stat:.3g} (tolerance {tolerance:g})")
+        ok = ok and worst_stat < tolerance
 
     # 2. torch's checkpoint for typegrad.
     torch.manual_seed(1234)
@@ -125,6 +162,11 @@ def run_case(directory, case):
     with torch.no_grad():
         for p in other.parameters():
             p.uniform_(-0.5, 0.5)  # nonzero biases, and values unlike typegrad's initialiser's
+        for m in other:
+            if isinstance(m, nn.BatchNorm1d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 1.5)
+                m.num_batches_tracked.fill_(case["num_batches_tracked"] + 1)
         y = other(x).contiguous()
     write_safetensors(directory / f"{name}.torch.safetensors", other.state_dict())
     (directory / f"{name}.torch_output.bin").write_bytes(y.numpy().astype(y.numpy().dtype.newbyteorder("<")).tobytes())

@@ -10,7 +10,9 @@
 
 #include <typegrad/nn/activation.hpp>
 #include <typegrad/nn/backprop.hpp>
+#include <typegrad/nn/batch_norm.hpp>
 #include <typegrad/nn/dense.hpp>
+#include <typegrad/nn/dropout.hpp>
 #include <typegrad/nn/forward.hpp>
 #include <typegrad/nn/gradients.hpp>
 #include <typegrad/nn/init.hpp>
@@ -80,6 +82,28 @@ TEST_CASE("a warm training step allocates nothing", "[nn][allocation]") {
     tg::matrix<float, 784> x(32);
     std::vector<int> labels(32, 7);
     CHECK(allocations_per_step(net, tg::loss::softmax_cross_entropy{}, x, labels) == 0);
+}
+
+TEST_CASE("training and inference with dropout and batch_norm allocate nothing once warm", "[nn][allocation]") {
+    // Two graphs per regularising layer (and a workspace each), masks drawn and running
+    // statistics updated every step.
+    using net_t = tg::nn::sequential<tg::nn::dense<20, 16>, tg::nn::batch_norm<16>, tg::nn::relu,
+                                     tg::nn::dropout<0.5>, tg::nn::dense<16, 4>>;
+    net_t net;
+    tg::init::initialize(net, tg::init::he_uniform{}, 3);
+    tg::matrix<float, 20> x(32);
+    for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(i % 7) - 3.0f;
+    std::vector<int> labels(32, 2);
+    auto grads = tg::nn::gradients_like(net);
+    tg::nn::backprop(net, tg::loss::softmax_cross_entropy{}, x, labels, grads);
+    (void)tg::nn::forward_view(net, x);
+    long const before = allocations.load();
+    for (int step = 0; step < 5; ++step) {
+        tg::nn::backprop(net, tg::loss::softmax_cross_entropy{}, x, labels, grads);
+        (void)tg::nn::forward_view(net, x);
+    }
+    CHECK(allocations.load() - before == 0);
+    CHECK(net.buffers<1>().get<"num_batches_tracked">() == 6);  // the steps did run
 }
 
 TEST_CASE("a smaller batch after a larger one allocates nothing", "[nn][allocation]") {

@@ -150,6 +150,55 @@ TEST_CASE("every optimiser solves a least-squares problem", "[optim][convergence
     SECTION("adagrad") { auto net = start(); tg::optim::adagrad opt{net, {.lr = 0.5}}; CHECK(train(net, opt, 2000) < 1e-8); }
 }
 
+TEST_CASE("weight decay is L2 regularisation: sgd converges to the ridge solution", "[optim][sgd][weight_decay]") {
+    // With weight_decay = lambda, sgd descends mse + lambda / 2 |theta|^2 (every parameter, the
+    // bias too, as in PyTorch), whose minimum solves (2/n A^T A + lambda I) theta = 2/n A^T y with
+    // A = [x0 x1 1]. Solved here by Gaussian elimination.
+    constexpr double lambda = 0.5;
+    regression data;
+    double const n = static_cast<double>(data.x.rows());
+    std::array<std::array<double, 4>, 3> m{};  // the augmented system [M | v]
+    for (std::size_t r = 0; r < data.x.rows(); ++r) {
+        std::array<double, 3> const a{data.x(r, 0), data.x(r, 1), 1.0};
+        for (std::size_t i = 0; i < 3; ++i) {
+            for (std::size_t j = 0; j < 3; ++j) m[i][j] += 2 / n * a[i] * a[j];
+            m[i][3] += 2 / n * a[i] * data.y(r, 0);
+        }
+    }
+    for (std::size_t i = 0; i < 3; ++i) m[i][i] += lambda;
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t k = i + 1; k < 3; ++k) {
+            double const f = m[k][i] / m[i][i];
+            for (std::size_t j = i; j < 4; ++j) m[k][j] -= f * m[i][j];
+        }
+    std::array<double, 3> ridge{};
+    for (std::size_t i = 3; i-- > 0;) {
+        double s = m[i][3];
+        for (std::size_t j = i + 1; j < 3; ++j) s -= m[i][j] * ridge[j];
+        ridge[i] = s / m[i][i];
+    }
+    // Ridge shrinks: the unregularised solution is (2, -3, 0.5).
+    REQUIRE(std::abs(ridge[0]) < 2.0);
+    REQUIRE(std::abs(ridge[1]) < 3.0);
+
+    SECTION("plain") {
+        neuron_t net;
+        set_parameters(net, {0.0, 0.0, 0.0});
+        tg::optim::sgd opt{net, {.lr = 0.2, .weight_decay = lambda}};
+        train(net, opt, 600);
+        auto const p = parameters_of(net);
+        for (int i = 0; i < 3; ++i) CHECK(p[i] == Approx(ridge[i]).epsilon(1e-9));
+    }
+    SECTION("momentum") {
+        neuron_t net;
+        set_parameters(net, {0.0, 0.0, 0.0});
+        tg::optim::sgd opt{net, {.lr = 0.05, .momentum = 0.9, .weight_decay = lambda}};
+        train(net, opt, 600);
+        auto const p = parameters_of(net);
+        for (int i = 0; i < 3; ++i) CHECK(p[i] == Approx(ridge[i]).epsilon(1e-9));
+    }
+}
+
 TEST_CASE("float optimisers run on SIMD lanes and tails alike", "[optim][simd]") {
     // 37 weights: whole batches and a tail; every element must get the same rule.
     using net_t = tg::nn::sequential<tg::nn::dense<37, 1>>;

@@ -2,7 +2,9 @@
 // tg::check::gradcheck(net, loss, x, targets): the network's analytic gradients (backprop) against
 // central finite differences, in double, over every parameter and every input element. It reports
 // the worst entry, by name. All-zero gradients are a failure: a check that any code would pass
-// checks nothing.
+// checks nothing. The check runs on a double copy of the network (parameters, buffers, seed and
+// step), in training mode; every loss it differences is evaluated under the dropout masks of the
+// one training step it takes, and `net` itself is not changed.
 
 #include <algorithm>
 #include <cmath>
@@ -84,7 +86,10 @@ gradcheck_result gradcheck(Net const& net, Loss const& loss, X const& x, Targets
     gradcheck_result result;
     double worst = -1;
     auto const loss_at = [&] {
-        return nn::detail::loss_value(model, loss, const_matrix_view<double, in>(input.view()), double_targets);
+        // The training graphs at the step backprop_into just took: dropout's masks stay fixed, so
+        // the differences see the function whose gradient the backward computed.
+        return nn::detail::loss_value<nn::mode::training>(model, loss, const_matrix_view<double, in>(input.view()),
+                                                           double_targets);
     };
     // Central difference of the loss in one value, which is restored afterwards.
     auto const compare = [&](double& value, double analytic, auto const& describe) {

@@ -1,7 +1,9 @@
 #pragma once
-// tg::nn::backprop(net, loss, x, targets, grads): one forward and one backward pass. Fills grads
-// with dLoss/dParam of the mean loss over the rows and returns that loss. Once the network's
-// workspace has seen a batch this large, it allocates nothing.
+// tg::nn::backprop(net, loss, x, targets, grads): one training step's forward and backward pass.
+// Fills grads with dLoss/dParam of the mean loss over the rows and returns that loss. Once the
+// network's workspace has seen a batch this large, it allocates nothing. The pass is in training
+// mode (see nn/forward.hpp's forward_train): the step advances, so dropout draws new masks, and
+// batch_norm uses the batch's statistics and updates its running ones.
 //
 // Rewrites on types: a network ending in tg::nn::sigmoid trained with binary_cross_entropy is
 // trained as bce_with_logits on the sigmoid's input, and one ending in tg::nn::softmax trained
@@ -69,14 +71,16 @@ template <class Net, class Loss>
 inline constexpr std::size_t trained_layers_v =
     Net::size - (std::is_void_v<fused_loss_t<typename Net::template layer_type<Net::size - 1>, Loss>> ? 0 : 1);
 
-/// The mean loss of the network on (x, targets), computed the way training computes it.
-template <class T, class... L, class Loss, class Targets>
+/// The mean loss of the network on (x, targets), computed the way training computes it, with the
+/// mode-M graphs. Changes no state: in training mode it replays the current step (the same
+/// dropout masks as the last backprop) and leaves running statistics alone.
+template <mode M, class T, class... L, class Loss, class Targets>
 T loss_value(basic_sequential<T, L...> const& net, Loss const& loss,
              const_matrix_view<T, basic_sequential<T, L...>::in_features> input, Targets const& targets) {
     using net_t = basic_sequential<T, L...>;
     constexpr std::size_t count = trained_layers_v<net_t, Loss>;
-    forward_layers<count>(net, input);
-    auto const out = output_view<count - 1>(net, input);
+    forward_layers<count, M>(net, input);
+    auto const out = output_view<count - 1, M>(net, input);
     using out_view = matrix_view<T, decltype(out)::cols>;
     if constexpr (count == net_t::size)
         return loss.evaluate(out, targets, out_view{});
@@ -92,13 +96,15 @@ T backprop_into(basic_sequential<T, L...>& net, Loss const& loss,
     using net_t = basic_sequential<T, L...>;
     constexpr std::size_t count = trained_layers_v<net_t, Loss>;
 
-    forward_layers<count>(net, input);
+    begin_training_pass(net, input.rows());
+    forward_layers<count, mode::training>(net, input);
+    update_buffers<count>(net, input.rows());
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         (net.template workspace<I>().resize_gradients(input.rows()), ...);
     }(std::make_index_sequence<count>{});
     grads.zero();
 
-    auto const out = output_view<count - 1>(net, input);
+    auto const out = output_view<count - 1, mode::training>(net, input);
     auto const d_out = gradient_target<count - 1>(net);
     T const mean_loss = [&] {
         if constexpr (count == net_t::size)
@@ -119,9 +125,9 @@ T backprop_into(basic_sequential<T, L...>& net, Loss const& loss,
                         dx = gradient_target<layer - 1>(net);
                     else
                         dx = dx_input;
-                    graph::backward<(layer > 0 || InputGradient)>(net.template workspace<layer>(),
-                                                                  input_view<layer>(net, input), net.template layer<layer>(),
-                                                                  dx, grads.template layer<layer>());
+                    graph::backward<(layer > 0 || InputGradient)>(
+                        net.template workspace<layer>(), input_view<layer, mode::training>(net, input),
+                        net.template layer<layer>(), net.template buffers<layer>(), dx, grads.template layer<layer>());
                 }
             }(),
             ...);

@@ -1,7 +1,9 @@
 #pragma once
 // Initialisers. tg::init::initialize(net, scheme, seed) draws every weight (a parameter the layer
 // multiplies by; fan_in = its columns, fan_out = its rows) from the scheme and sets every bias (a
-// one-row parameter it adds) to zero. The draws come from std::mt19937_64, whose output
+// one-row parameter it adds) to zero; a parameter whose layer declares initial_value<P>() (such
+// as batch_norm's scale, 1) gets that value. It also resets every buffer (running statistics)
+// and seeds the network's dropout masks with `seed`, from step 0. The draws come from std::mt19937_64, whose output
 // the standard fixes, through this file's own uniform and normal transforms, whose results the
 // standard's distributions do not fix: a seed gives the same weights with any standard library.
 
@@ -63,10 +65,12 @@ concept scheme = requires(S s, std::mt19937_64& e) {
 
 namespace detail {
 
-template <bool Bias, class M, class Scheme>
+template <class L, class P, bool Bias, class M, class Scheme>
 void initialize_parameter(M& m, Scheme scheme, std::mt19937_64& engine) {
     using T = typename M::value_type;
-    if constexpr (Bias) {
+    if constexpr (requires { L::template initial_value<P>(); }) {
+        m.fill(static_cast<T>(L::template initial_value<P>()));
+    } else if constexpr (Bias) {
         m.fill(T(0));
     } else {
         double const fan_in = static_cast<double>(M::cols);
@@ -79,7 +83,10 @@ template <std::size_t I, class Net, class Scheme, class... Ps>
 void initialize_layer(Net& net, [[maybe_unused]] Scheme scheme, [[maybe_unused]] std::mt19937_64& engine,
                       nn::parameter_list<Ps...>) {  // (a layer without parameters uses neither)
     using graph = typename Net::template graph_type<I>;
-    (initialize_parameter<nn::graph::is_bias_v<graph, Ps>>(net.template layer<I>().template get<Ps>(), scheme, engine), ...);
+    using layer = typename Net::template layer_type<I>;
+    (initialize_parameter<layer, Ps, nn::graph::is_bias_v<graph, Ps>>(net.template layer<I>().template get<Ps>(), scheme,
+                                                                     engine),
+     ...);
 }
 
 template <class Net, class Scheme, std::size_t... I>
@@ -90,7 +97,8 @@ void initialize_layers(Net& net, Scheme scheme, std::mt19937_64& engine, std::in
 }  // namespace detail
 
 /// Weights (every parameter a layer multiplies by; fan_in = its columns, fan_out = its rows)
-/// from `scheme`, biases (one-row parameters it adds) zero, reproducibly from `seed`.
+/// from `scheme`, biases (one-row parameters it adds) zero, declared initial values as declared,
+/// reproducibly from `seed`; buffers reset; dropout seeded with `seed` at step 0.
 template <class Net, class Scheme>
 void initialize(Net& net, Scheme scheme, std::uint64_t seed) {
     static_assert(detail::scheme<Scheme>,
@@ -98,6 +106,8 @@ void initialize(Net& net, Scheme scheme, std::uint64_t seed) {
                   "xavier_normal, he_uniform or he_normal");
     std::mt19937_64 engine(seed);
     detail::initialize_layers(net, scheme, engine, std::make_index_sequence<Net::size>{});
+    net.reset_buffers();
+    net.reseed(seed);
 }
 
 }  // namespace typegrad::init

@@ -9,14 +9,18 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
 
+#include <typegrad/nn/buffers.hpp>
 #include <typegrad/nn/graph/evaluate.hpp>
 #include <typegrad/nn/graph/plan.hpp>
+#include <typegrad/nn/graph/random.hpp>
 #include <typegrad/nn/layer.hpp>
 #include <typegrad/nn/parameters.hpp>
 #include <typegrad/simd/batch.hpp>
@@ -68,15 +72,38 @@ struct layer_at_position {
 
 // The graph a layer at `Width` is built with. After a width or a layer has been reported wrong,
 // a stand-in keeps the compiler from piling further errors on top of the one that explains it.
-template <class L, std::size_t Width>
+template <class L, std::size_t Width, mode M>
 constexpr auto graph_or_stand_in() {
     if constexpr (!layer<L>)
         return graph::input<Width>{};
     else if constexpr (fixed_width_layer<L>)
-        return graph_t<L, L::in_features>{};
+        return graph_t<L, L::in_features, M>{};
     else
-        return graph_t<L, Width>{};
+        return graph_t<L, Width, M>{};
 }
+
+// The workspaces of a layer: one per graph, or one shared when training and inference compute
+// the same graph (every layer without a training_forward), so that such layers cost no more.
+template <class T, class Training, class Inference>
+struct layer_workspaces {
+    graph::workspace<T, Training> training;
+    graph::workspace<T, Inference> inference;
+    template <mode M>
+    auto& get() noexcept {
+        if constexpr (M == mode::training)
+            return training;
+        else
+            return inference;
+    }
+};
+template <class T, class Graph>
+struct layer_workspaces<T, Graph, Graph> {
+    graph::workspace<T, Graph> shared;
+    template <mode M>
+    auto& get() noexcept {
+        return shared;
+    }
+};
 
 template <std::size_t I, class L, std::size_t Width>
 constexpr bool check_layer() {
@@ -191,23 +218,80 @@ private:
 public:
     template <std::size_t I>
     using layer_type = std::tuple_element_t<I, std::tuple<L...>>;
-    /// The graph of layer I, as it reads its input.
-    template <std::size_t I>
-    using graph_type = decltype(detail::graph_or_stand_in<layer_type<I>, widths[I]>());
-    template <std::size_t I>
-    using workspace_type = graph::workspace<T, graph_type<I>>;
+    /// The graph of layer I, as it reads its input: by default the one training computes.
+    template <std::size_t I, mode M = mode::training>
+    using graph_type = decltype(detail::graph_or_stand_in<layer_type<I>, widths[I], M>());
+    template <std::size_t I, mode M = mode::training>
+    using workspace_type = graph::workspace<T, graph_type<I, M>>;
 
     /// The forward/backward state of every layer (outputs kept for the backward). Mutable
     /// scratch: a network is not to be trained from two threads at once.
+    template <std::size_t I, mode M = mode::training>
+    workspace_type<I, M>& workspace() const noexcept {
+        return std::get<I>(workspaces_).template get<M>();
+    }
+
+    /// Layer I's buffers (running statistics): buffers<I>().get<"running_mean">()(0, c).
     template <std::size_t I>
-    workspace_type<I>& workspace() const noexcept {
-        return std::get<I>(workspaces_);
+    auto& buffers() noexcept {
+        return boost::hana::at_c<I>(buffers_);
+    }
+    template <std::size_t I>
+    auto const& buffers() const noexcept {
+        return boost::hana::at_c<I>(buffers_);
+    }
+
+    /// Calls f(layer_index, name, storage) for every buffer, layer by layer (storage: a one-row
+    /// matrix, or a std::int64_t counter).
+    template <class F>
+    void for_each_buffer(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (buffers<I>().for_each([&](auto name, auto& b) { f(I, name, b); }), ...);
+        }(std::index_sequence_for<L...>{});
+    }
+    template <class F>
+    void for_each_buffer(F&& f) const {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (buffers<I>().for_each([&](auto name, auto const& b) { f(I, name, b); }), ...);
+        }(std::index_sequence_for<L...>{});
+    }
+
+    /// Every buffer back at its initial value (tg::init::initialize does this).
+    void reset_buffers() noexcept {
+        [&]<std::size_t... I>(std::index_sequence<I...>) { (buffers<I>().reset(), ...); }(std::index_sequence_for<L...>{});
+    }
+
+    /// Where dropout masks come from: a seed (set by tg::init::initialize, or here) and the
+    /// training step, which each training pass (backprop, forward_train) advances by one before
+    /// it draws. The same seed and step give the same masks.
+    void reseed(std::uint64_t seed, std::uint64_t step = 0) noexcept {
+        seed_ = seed;
+        step_ = step;
+    }
+    std::uint64_t seed() const noexcept { return seed_; }
+    std::uint64_t step() const noexcept { return step_; }
+    /// The random stream of layer I at the current step.
+    graph::random_stream random_stream(std::size_t layer) const noexcept { return {seed_, step_, layer}; }
+
+    using parameter_set<T, L...>::assign;
+    /// Everything converted from the same network in another scalar type: parameters, buffers,
+    /// seed and step (so that both draw the same dropout masks).
+    template <class U>
+    void assign(basic_sequential<U, L...> const& other) {
+        parameter_set<T, L...>::assign(other);
+        [&]<std::size_t... I>(std::index_sequence<I...>) { (buffers<I>().assign(other.template buffers<I>()), ...); }(
+            std::index_sequence_for<L...>{});
+        reseed(other.seed(), other.step());
     }
 
 private:
     template <std::size_t... I>
-    static auto make_workspaces(std::index_sequence<I...>) -> std::tuple<workspace_type<I>...>;
+    static auto make_workspaces(std::index_sequence<I...>)
+        -> std::tuple<detail::layer_workspaces<T, graph_type<I, mode::training>, graph_type<I, mode::inference>>...>;
     mutable decltype(make_workspaces(std::index_sequence_for<L...>{})) workspaces_;
+    boost::hana::tuple<buffer_values<buffers_t<L>, T>...> buffers_;
+    std::uint64_t seed_ = 0;
+    std::uint64_t step_ = 0;
 };
 
 template <class... L>

@@ -2,7 +2,9 @@
 // Stochastic gradient descent with optional momentum (heavy-ball or Nesterov) and L2 weight decay,
 // with PyTorch's update rule:
 //   g += weight_decay * theta;  v = momentum * v + g;  theta -= lr * (nesterov ? g + momentum * v : v)
-// (v = g when momentum is 0, and no state is kept.)
+// (v = g when momentum is 0, and no state is kept.) weight_decay = lambda is L2 regularisation:
+// sgd then descends loss + lambda / 2 |theta|^2, over every parameter (biases and batch_norm's
+// scale and shift too, as in PyTorch); buffers such as running statistics are not parameters.
 
 #include <typegrad/nn/gradients.hpp>
 #include <typegrad/optim/update.hpp>

@@ -38,8 +38,9 @@ evaluation evaluate(Net const& net, Loss const& loss, data::dataset<T, Features,
     bool const labelled = !data.labels().empty();
     if (labelled) result.predictions.reserve(data.size());
     for (auto const& b : data.batches(batch_size)) {
-        total += static_cast<double>(nn::detail::loss_value(net, loss, b.features, detail::training_targets(b))) *
-                 static_cast<double>(b.rows());
+        auto const batch_loss =
+            nn::detail::loss_value<nn::mode::inference>(net, loss, b.features, detail::training_targets(b));
+        total += static_cast<double>(batch_loss) * static_cast<double>(b.rows());
         if (labelled) metrics::argmax_rows(nn::forward_view(net, b.features), result.predictions);
     }
     if (data.size() > 0) result.loss = total / static_cast<double>(data.size());

@@ -35,16 +35,20 @@
 
 namespace typegrad::io::detail {
 
-/// A tensor as the caller has it: its name and shape ([rows, cols], or [cols] for a vector).
+/// A tensor as the caller has it: its name, shape ([rows, cols], [cols] for a vector, [] for a
+/// scalar), dtype ("F32", "F64", "I64") and the size of one element in bytes.
 struct tensor_spec {
     std::string name;
     std::vector<std::uint64_t> shape;
+    std::string dtype;
+    std::size_t element_size = 0;
 
     std::uint64_t elements() const noexcept {
         std::uint64_t n = 1;
         for (auto d : shape) n *= d;
         return n;
     }
+    std::uint64_t bytes() const noexcept { return elements() * element_size; }
 };
 
 inline std::string shape_string(std::vector<std::uint64_t> const& shape) {
@@ -57,10 +61,9 @@ inline std::string offsets_string(std::uint64_t begin, std::uint64_t end) {
     return "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "]";
 }
 
-/// The header for `tensors`, stored in this order as `dtype` values of `element_size` bytes each:
-/// compact JSON, padded with spaces to a multiple of 8 bytes so that the data starts aligned.
-inline std::string make_header(std::span<tensor_spec const> tensors, std::string_view dtype, std::size_t element_size,
-                               std::map<std::string, std::string> const& metadata) {
+/// The header for `tensors`, stored in this order: compact JSON, padded with spaces to a multiple
+/// of 8 bytes so that the data starts aligned.
+inline std::string make_header(std::span<tensor_spec const> tensors, std::map<std::string, std::string> const& metadata) {
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty()) {
         auto& m = header["__metadata__"] = nlohmann::ordered_json::object();
@@ -68,9 +71,9 @@ inline std::string make_header(std::span<tensor_spec const> tensors, std::string
     }
     std::uint64_t offset = 0;
     for (auto const& t : tensors) {
-        std::uint64_t const end = offset + t.elements() * element_size;
+        std::uint64_t const end = offset + t.bytes();
         nlohmann::ordered_json entry = nlohmann::ordered_json::object();
-        entry["dtype"] = std::string(dtype);
+        entry["dtype"] = t.dtype;
         entry["shape"] = t.shape;
         entry["data_offsets"] = nlohmann::ordered_json::array({offset, end});
         header[t.name] = std::move(entry);
@@ -82,7 +85,7 @@ inline std::string make_header(std::span<tensor_spec const> tensors, std::string
 }
 
 /// Opens a safetensors file and checks everything about it against the expected tensors (names,
-/// dtype, shapes, offsets, sizes) before a single value is read; then reads them one by one.
+/// dtypes, shapes, offsets, sizes) before a single value is read; then reads them one by one.
 /// Every problem is a tg::error that names the file and, where there is one, the tensor.
 class safetensors_reader {
 public:
@@ -90,8 +93,7 @@ public:
     /// length cannot make a reader allocate the size of a large file.
     static constexpr std::uint64_t max_header_length = 100'000'000;
 
-    safetensors_reader(std::filesystem::path file, std::span<tensor_spec const> expected, std::string_view dtype,
-                       std::size_t element_size, std::string_view who)
+    safetensors_reader(std::filesystem::path file, std::span<tensor_spec const> expected, std::string_view who)
         : file_(std::move(file)), who_(who), offsets_(expected.size()) {
         namespace fs = std::filesystem;
         std::error_code ec;
@@ -168,20 +170,21 @@ public:
         for (std::size_t i = 0; i < expected.size(); ++i) {
             auto const& t = expected[i];
             auto const& e = entries.at(t.name);
-            if (e.dtype != dtype)
-                fail("tensor '" + t.name + "': dtype " + e.dtype + ", expected " + std::string(dtype) +
-                     " (the network's scalar type; to convert, load into the network rebound to the file's "
-                     "type and assign() it)");
+            if (e.dtype != t.dtype)
+                fail("tensor '" + t.name + "': dtype " + e.dtype + ", expected " + t.dtype +
+                     (t.dtype == "I64" ? std::string(" (a counter)")
+                                       : std::string(" (the network's scalar type; to convert, load into the network "
+                                                     "rebound to the file's type and assign() it)")));
             if (e.shape != t.shape)
                 fail("tensor '" + t.name + "': shape " + shape_string(e.shape) + ", expected " +
                      shape_string(t.shape));
             if (e.begin > e.end)
                 fail("tensor '" + t.name + "': " + offsets_string(e.begin, e.end) + " end before they begin");
-            std::uint64_t const bytes = t.elements() * element_size;
+            std::uint64_t const bytes = t.bytes();
             if (e.end - e.begin != bytes)
                 fail("tensor '" + t.name + "': " + offsets_string(e.begin, e.end) + " hold " +
                      std::to_string(e.end - e.begin) + " bytes, expected " + std::to_string(bytes) + " (shape " +
-                     shape_string(t.shape) + " of " + std::string(dtype) + ")");
+                     shape_string(t.shape) + " of " + t.dtype + ")");
             if (e.end > data_size)
                 fail("tensor '" + t.name + "': " + offsets_string(e.begin, e.end) +
                      " run past the end of the data, which is " + std::to_string(data_size) +

@@ -73,8 +73,11 @@ constexpr void check_elementwise_shapes() {
                   "column, which is broadcast along each row)");
 }
 
+// A value an elementwise node reads: a batch, a row (broadcast down the batch), or a constant.
 template <class T>
-concept operand = tensor_expression<T> || is_constant_v<T>;
+concept value_operand = tensor_expression<T> || is_row_v<T>;
+template <class T>
+concept operand = value_operand<T> || is_constant_v<T>;
 
 // An elementwise binary node from a scalar expression in var<0>, var<1>, for tensors or
 // constants on either side.
@@ -103,12 +106,14 @@ constexpr transposed<P> transpose(P) noexcept {
     return {};
 }
 
-/// a * w: a matrix product with a parameter (or a transposed one) on the right.
+/// a * w: a matrix product with a parameter (or a transposed one) on the right. (To scale each
+/// column by a one-row parameter p, write p * a: a parameter on the left is elementwise.)
 template <tensor_expression A, parameter_operand B>
 constexpr auto operator*(A, B) noexcept {
     static_assert(A::cols == B::rows,
                   "typegrad::nn: in a * w, a's number of columns must equal w's number of rows (for "
-                  "a * transpose(w): w's number of columns)");
+                  "a * transpose(w): w's number of columns); for an elementwise product with a one-row "
+                  "parameter p, write p * a");
     return matmul<A, B>{};
 }
 
@@ -122,49 +127,52 @@ constexpr auto operator+(A, P) noexcept {
 }
 
 // ---- elementwise arithmetic ---------------------------------------------------------------
+// Operands are batches, rows (a one-row parameter, a buffer, a column reduction) and constants.
+// A batch with a parameter on its right keeps its linear-algebra meaning: a + b is add_row and
+// a * w a matmul (above).
 
 template <detail::operand L, detail::operand R>
-    requires(tensor_expression<L> || tensor_expression<R>)
+    requires(detail::value_operand<L> || detail::value_operand<R>) && (!(tensor_expression<L> && is_param_v<R>))
 constexpr auto operator+(L l, R r) noexcept {
     return detail::build_binary(detail::x0 + detail::x1, l, r);
 }
 template <detail::operand L, detail::operand R>
-    requires(tensor_expression<L> || tensor_expression<R>)
+    requires(detail::value_operand<L> || detail::value_operand<R>)
 constexpr auto operator-(L l, R r) noexcept {
     return detail::build_binary(detail::x0 - detail::x1, l, r);
 }
 template <detail::operand L, detail::operand R>
-    requires(tensor_expression<L> || tensor_expression<R>)
+    requires(detail::value_operand<L> || detail::value_operand<R>) && (!(tensor_expression<L> && is_param_v<R>))
 constexpr auto operator*(L l, R r) noexcept {
     return detail::build_binary(detail::x0 * detail::x1, l, r);
 }
 template <detail::operand L, detail::operand R>
-    requires(tensor_expression<L> || tensor_expression<R>)
+    requires(detail::value_operand<L> || detail::value_operand<R>)
 constexpr auto operator/(L l, R r) noexcept {
     return detail::build_binary(detail::x0 / detail::x1, l, r);
 }
-template <tensor_expression A>
+template <detail::value_operand A>
 constexpr auto operator-(A a) noexcept {
     return detail::build_elementwise(-detail::x0, a);
 }
 
 /// f(a) at every element, for any scalar expression f in tg::var<0> (an activation).
-template <expression F, tensor_expression A>
+template <expression F, detail::value_operand A>
 constexpr auto map(F f, A a) noexcept {
     static_assert(arity_v<F> <= 1, "typegrad::nn::graph::map(f, a): f must be an expression in tg::var<0> only");
     return detail::build_elementwise(f, a);
 }
 
-template <tensor_expression A> constexpr auto exp(A a) noexcept { return map(typegrad::exp(detail::x0), a); }
-template <tensor_expression A> constexpr auto log(A a) noexcept { return map(typegrad::log(detail::x0), a); }
-template <tensor_expression A> constexpr auto sqrt(A a) noexcept { return map(typegrad::sqrt(detail::x0), a); }
-template <tensor_expression A> constexpr auto tanh(A a) noexcept { return map(typegrad::tanh(detail::x0), a); }
-template <tensor_expression A> constexpr auto sigmoid(A a) noexcept { return map(typegrad::sigmoid(detail::x0), a); }
-template <tensor_expression A> constexpr auto relu(A a) noexcept { return map(typegrad::relu(detail::x0), a); }
-template <tensor_expression A> constexpr auto abs(A a) noexcept { return map(typegrad::abs(detail::x0), a); }
-template <int N, tensor_expression A> constexpr auto pow(A a) noexcept { return map(typegrad::pow<N>(detail::x0), a); }
+template <detail::value_operand A> constexpr auto exp(A a) noexcept { return map(typegrad::exp(detail::x0), a); }
+template <detail::value_operand A> constexpr auto log(A a) noexcept { return map(typegrad::log(detail::x0), a); }
+template <detail::value_operand A> constexpr auto sqrt(A a) noexcept { return map(typegrad::sqrt(detail::x0), a); }
+template <detail::value_operand A> constexpr auto tanh(A a) noexcept { return map(typegrad::tanh(detail::x0), a); }
+template <detail::value_operand A> constexpr auto sigmoid(A a) noexcept { return map(typegrad::sigmoid(detail::x0), a); }
+template <detail::value_operand A> constexpr auto relu(A a) noexcept { return map(typegrad::relu(detail::x0), a); }
+template <detail::value_operand A> constexpr auto abs(A a) noexcept { return map(typegrad::abs(detail::x0), a); }
+template <int N, detail::value_operand A> constexpr auto pow(A a) noexcept { return map(typegrad::pow<N>(detail::x0), a); }
 template <detail::operand L, detail::operand R>
-    requires(tensor_expression<L> || tensor_expression<R>)
+    requires(detail::value_operand<L> || detail::value_operand<R>)
 constexpr auto max(L l, R r) noexcept {
     return detail::build_binary(typegrad::max(detail::x0, detail::x1), l, r);
 }
@@ -177,5 +185,11 @@ template <tensor_expression A> constexpr auto row_logsumexp(A) noexcept {
     return row_reduction<row_logsumexp_kind, A>{};
 }
 template <tensor_expression A> constexpr auto softmax(A) noexcept { return row_softmax<A>{}; }
+
+// ---- columns ------------------------------------------------------------------------------
+
+/// The mean of each column over the batch's rows: one row, broadcast back down the rows by any
+/// elementwise node that reads it (x - column_mean(x) centres every column).
+template <tensor_expression A> constexpr auto column_mean(A) noexcept { return column_reduction<column_mean_kind, A>{}; }
 
 }  // namespace typegrad::nn::graph

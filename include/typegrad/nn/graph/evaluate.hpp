@@ -4,6 +4,7 @@
 // allocates. The vector-Jacobian products below are the only derivative code in nn/, one per
 // primitive; everything elementwise takes its derivative from expr/.
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <tuple>
@@ -14,6 +15,7 @@
 #include <typegrad/expr/gradient.hpp>
 #include <typegrad/nn/graph/node.hpp>
 #include <typegrad/nn/graph/plan.hpp>
+#include <typegrad/nn/graph/random.hpp>
 #include <typegrad/simd/transform.hpp>
 #include <typegrad/tensor/gemm.hpp>
 #include <typegrad/tensor/matrix.hpp>
@@ -34,6 +36,12 @@ constexpr std::size_t input_cols(type_list<Ns...>) {
     return cols;
 }
 
+// Resizes the matrices of nodes Ns... (in order) for a batch of `rows`: a row node has one.
+template <class... Ns, class... M>
+void resize_for(type_list<Ns...>, std::size_t rows, M&... m) {
+    (m.resize(is_row_node_v<Ns> ? 1 : rows), ...);
+}
+
 }  // namespace detail
 
 /// The values and gradients of a graph's stored nodes, for one scalar type.
@@ -46,10 +54,10 @@ class workspace {
 public:
     /// Makes room for `rows` rows; allocates only when `rows` exceeds what was seen before.
     void resize_values(std::size_t rows) {
-        std::apply([rows](auto&... m) { (m.resize(rows), ...); }, values_);
+        std::apply([rows](auto&... m) { detail::resize_for(stored{}, rows, m...); }, values_);
     }
     void resize_gradients(std::size_t rows) {
-        std::apply([rows](auto&... m) { (m.resize(rows), ...); }, gradients_);
+        std::apply([rows](auto&... m) { detail::resize_for(stored{}, rows, m...); }, gradients_);
     }
 
     template <class N>
@@ -83,15 +91,17 @@ private:
 
 namespace detail {
 
-// What a pass needs to reach every leaf and node: the workspace, the layer's input and its
-// parameters (an object with get<P>() for every param P); for the backward also the gradients
-// to fill.
-template <class T, class Root, std::size_t In, class Params>
+// What a pass needs to reach every leaf and node: the workspace, the layer's input, its
+// parameters and buffers (objects with get<P>() for every param or buffer P), and where its
+// random leaves draw from; for the backward also the gradients to fill.
+template <class T, class Root, std::size_t In, class Params, class Buffers>
 struct forward_context {
     using root = Root;
     workspace<T, Root>& ws;
     const_matrix_view<T, In> input;
     Params const& params;
+    Buffers const& buffers;
+    random_stream noise;
 
     template <class N>
     auto value() const noexcept {
@@ -99,13 +109,15 @@ struct forward_context {
             return input;
         else if constexpr (is_param_v<N>)
             return const_matrix_view<T, N::cols>(params.template get<N>().view());
+        else if constexpr (is_buffer_v<N>)
+            return const_matrix_view<T, N::cols>(buffers.template get<N>().view());
         else
             return const_matrix_view<T, N::cols>(ws.template value<N>().view());
     }
 };
 
-template <class T, class Root, std::size_t In, class Params, bool InputGradient>
-struct backward_context : forward_context<T, Root, In, Params> {
+template <class T, class Root, std::size_t In, class Params, class Buffers, bool InputGradient>
+struct backward_context : forward_context<T, Root, In, Params, Buffers> {
     matrix_view<T, In> input_gradient;
     Params& gradients;
 
@@ -120,9 +132,10 @@ struct backward_context : forward_context<T, Root, In, Params> {
     }
 
     // A node read once is written over by its reader; one read more often was zeroed first and
-    // each reader adds to it. Parameters' gradients always accumulate.
+    // each reader adds to it. Parameters' gradients always accumulate, and so does a row's (every
+    // row of the batch that read it adds its share).
     template <class N>
-    static constexpr bool accumulates = is_param_v<N> || consumers_v<Root, N> > 1;
+    static constexpr bool accumulates = is_param_v<N> || is_row_v<N> || consumers_v<Root, N> > 1;
 
     template <class N>
     static constexpr bool wanted = needs_gradient_v<N, InputGradient>;
@@ -182,21 +195,33 @@ void compute(std::type_identity<add_row<A, P>>, Ctx const& ctx, auto out) {
     }
 }
 
+// Row r of the batch as operand A sees it: a row operand has only its row 0.
+template <class A>
+constexpr std::size_t row_of(std::size_t r) noexcept {
+    return is_row_v<A> ? 0 : r;
+}
+
+// Element (r, c) of A as an elementwise node reads it: a row is the same for every r, one
+// column the same for every c.
 template <class A, class V, class Ctx>
 V element(Ctx const& ctx, std::size_t r, std::size_t c) {
     auto const a = ctx.template value<A>();
     if constexpr (A::cols == 1)
-        return V(a(r, 0));  // one column: the same value along the row
+        return V(a(row_of<A>(r), 0));
     else
-        return simd::load_as<V>(&a(r, c));
+        return simd::load_as<V>(&a(row_of<A>(r), c));
 }
+
+// Whether every operand has the node's shape, so that all of them are one flat run.
+template <class E, class... As>
+inline constexpr bool same_shapes_v = ((As::cols == elementwise<E, As...>::cols && !is_row_v<As>) && ...);
 
 template <class Ctx, class E, class... As>
 void compute(std::type_identity<elementwise<E, As...>>, Ctx const& ctx, auto out) {
     using T = typename decltype(out)::value_type;
     constexpr std::size_t cols = elementwise<E, As...>::cols;
     auto const f = [](auto... v) { return eval(E{}, v...); };
-    if constexpr (((As::cols == cols) && ...)) {
+    if constexpr (same_shapes_v<E, As...>) {
         // No broadcasting: the operands are flat runs, so a narrow layer still fills whole batches.
         simd::transform(out.size(), out.data(), f, ctx.template value<As>().data()...);
     } else {
@@ -219,6 +244,23 @@ void compute(std::type_identity<row_reduction<Kind, A>>, Ctx const& ctx, auto ou
         else
             out(r, 0) = typegrad::detail::row_logsumexp(row, A::cols);
     }
+}
+
+template <class Ctx, class A>
+void compute(std::type_identity<column_reduction<column_mean_kind, A>>, Ctx const& ctx, auto out) {
+    using T = typename decltype(out)::value_type;
+    auto const a = ctx.template value<A>();
+    T* mean = out.row(0).data();
+    std::fill_n(mean, A::cols, T(0));
+    for (std::size_t r = 0; r < a.rows(); ++r)
+        simd::transform(A::cols, mean, [](auto u, auto v) { return u + v; }, static_cast<T const*>(mean), a.row(r).data());
+    T const scale = T(1) / static_cast<T>(a.rows());
+    simd::transform(A::cols, mean, [scale](auto v) { return v * decltype(v)(scale); }, static_cast<T const*>(mean));
+}
+
+template <class Ctx, double Drop, std::size_t Cols>
+void compute(std::type_identity<random_mask<Drop, Cols>>, Ctx const& ctx, auto out) {
+    detail::fill_random_mask<Drop>(ctx.noise, out.data(), out.size());
 }
 
 template <class Ctx, class A>
@@ -288,7 +330,7 @@ void propagate(std::type_identity<elementwise<E, As...>>, Ctx const& ctx, auto g
     // their derivative from that value (y (1 - y), 1 - y^2, y) with no transcendental call.
     auto const y = ctx.ws.template value<elementwise<E, As...>>().view();
     auto const partials = [](auto value, auto... v) { return gradient_given_value(E{}, value, v...); };
-    if constexpr (((As::cols == cols) && ...)) {
+    if constexpr (same_shapes_v<E, As...>) {
         simd::for_each_block<T>(g.size(), [&]<class V>(std::size_t i, std::type_identity<V>) {
             auto const d = partials(simd::load_as<V>(y.data() + i), simd::load_as<V>(ctx.template value<As>().data() + i)...);
             V const gi = simd::load_as<V>(g.data() + i);
@@ -302,7 +344,8 @@ void propagate(std::type_identity<elementwise<E, As...>>, Ctx const& ctx, auto g
                 ...);
         });
     } else {
-        // Some operand is one column wide: its gradient is the sum along the row.
+        // Some operand is one column wide: its gradient is the sum along the row. A row operand's
+        // gradient is the sum down the column: every row of g adds to it.
         for (std::size_t r = 0; r < g.rows(); ++r) {
             std::array<T, sizeof...(As)> row_totals{};
             simd::for_each_block<T>(cols, [&]<class V>(std::size_t c, std::type_identity<V>) {
@@ -318,7 +361,8 @@ void propagate(std::type_identity<elementwise<E, As...>>, Ctx const& ctx, auto g
                                 else
                                     row_totals[k] += gc * d[k];
                             } else {
-                                contribute<Ctx::template accumulates<As>>(&ctx.template gradient<As>()(r, c), gc * d[k]);
+                                contribute<Ctx::template accumulates<As>>(
+                                    &ctx.template gradient<As>()(row_of<As>(r), c), gc * d[k]);
                             }
                         }
                         ++k;
@@ -329,7 +373,8 @@ void propagate(std::type_identity<elementwise<E, As...>>, Ctx const& ctx, auto g
             (
                 [&] {
                     if constexpr (Ctx::template wanted<As> && As::cols == 1)
-                        contribute<Ctx::template accumulates<As>>(&ctx.template gradient<As>()(r, 0), row_totals[k]);
+                        contribute<Ctx::template accumulates<As>>(&ctx.template gradient<As>()(row_of<As>(r), 0),
+                                                                  row_totals[k]);
                     ++k;
                 }(),
                 ...);
@@ -366,6 +411,23 @@ void propagate(std::type_identity<row_reduction<Kind, A>>, Ctx const& ctx, auto 
     }
 }
 
+// Each row of A contributed 1/n of its value to the mean, so each receives g / n.
+template <class Ctx, class A>
+void propagate(std::type_identity<column_reduction<column_mean_kind, A>>, Ctx const& ctx, auto g) {
+    if constexpr (Ctx::template wanted<A>) {
+        using T = typename decltype(g)::value_type;
+        auto const da = ctx.template gradient<A>();
+        T const scale = T(1) / static_cast<T>(da.rows());
+        for (std::size_t r = 0; r < da.rows(); ++r)
+            simd::for_each_block<T>(A::cols, [&]<class V>(std::size_t c, std::type_identity<V>) {
+                contribute<Ctx::template accumulates<A>>(&da(r, c), simd::load_as<V>(&g(0, c)) * V(scale));
+            });
+    }
+}
+
+// A random_mask has no propagate: it reads neither the input nor a parameter, so the backward
+// never asks for its gradient; to the backward it is a constant.
+
 template <class Ctx, class A>
 void propagate(std::type_identity<row_softmax<A>>, Ctx const& ctx, auto g) {
     if constexpr (Ctx::template wanted<A>) {
@@ -386,7 +448,7 @@ void propagate(std::type_identity<row_softmax<A>>, Ctx const& ctx, auto g) {
 
 template <class N, class Ctx>
 void zero_if_shared(Ctx const& ctx) {
-    if constexpr (Ctx::template wanted<N> && !is_param_v<N> && consumers_v<typename Ctx::root, N> > 1) {
+    if constexpr (Ctx::template wanted<N> && !is_param_v<N> && Ctx::template accumulates<N>) {
         auto const d = ctx.template gradient<N>();
         std::fill_n(d.data(), d.size(), typename decltype(d)::value_type(0));
     }
@@ -395,11 +457,13 @@ void zero_if_shared(Ctx const& ctx) {
 }  // namespace detail
 
 /// Computes every stored node of Root's graph for the rows of `x`; the output is
-/// ws.value<Root>() (or `x` itself for a graph that is just its input).
-template <class Root, class T, std::size_t In, class Params>
-void forward(workspace<T, Root>& ws, const_matrix_view<T, In> x, Params const& params) {
+/// ws.value<Root>() (or `x` itself for a graph that is just its input). Random leaves draw from
+/// `noise`.
+template <class Root, class T, std::size_t In, class Params, class Buffers>
+void forward(workspace<T, Root>& ws, const_matrix_view<T, In> x, Params const& params, Buffers const& buffers,
+             random_stream noise) {
     ws.resize_values(x.rows());
-    detail::forward_context<T, Root, In, Params> const ctx{ws, x, params};
+    detail::forward_context<T, Root, In, Params, Buffers> const ctx{ws, x, params, buffers, noise};
     detail::for_each_type(order_t<Root>{}, [&]<class N>(std::type_identity<N> node) {
         if constexpr (is_stored_v<Root, N>) detail::compute(node, ctx, ws.template value<N>().view());
     });
@@ -407,10 +471,11 @@ void forward(workspace<T, Root>& ws, const_matrix_view<T, In> x, Params const& p
 
 /// Given dLoss/dOutput in ws.gradient<Root>() (filled by the caller after forward), adds
 /// dLoss/dParam into `gradients` and, when InputGradient, writes dLoss/dx into `dx`.
-template <bool InputGradient, class Root, class T, std::size_t In, class Params>
-void backward(workspace<T, Root>& ws, const_matrix_view<T, In> x, Params const& params, matrix_view<T, In> dx,
-              Params& gradients) {
-    detail::backward_context<T, Root, In, Params, InputGradient> const ctx{{ws, x, params}, dx, gradients};
+template <bool InputGradient, class Root, class T, std::size_t In, class Params, class Buffers>
+void backward(workspace<T, Root>& ws, const_matrix_view<T, In> x, Params const& params, Buffers const& buffers,
+              matrix_view<T, In> dx, Params& gradients) {
+    detail::backward_context<T, Root, In, Params, Buffers, InputGradient> const ctx{
+        {ws, x, params, buffers, {}}, dx, gradients};
     constexpr auto order = order_t<Root>{};
     detail::for_each_type(order, [&]<class N>(std::type_identity<N>) { detail::zero_if_shared<N>(ctx); });
     detail::for_each_type(detail::reverse(order), [&]<class N>(std::type_identity<N> node) {

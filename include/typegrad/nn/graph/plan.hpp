@@ -89,10 +89,11 @@ template <class Root, class N>
 inline constexpr bool is_fused_v =
     detail::is_transposed_matmul_v<N> && consumers_v<Root, N> == 1 && detail::read_by_add_row<N>(order_t<Root>{});
 
-/// Whether N holds a value (and a gradient) in the workspace: every computed batch node but a
-/// fused product. The input is the caller's; parameters are the layer's.
+/// Whether N holds a value (and a gradient) in the workspace: every computed node (batch or row)
+/// but a fused product. The input is the caller's; parameters and buffers are the layer's.
 template <class Root, class N>
-inline constexpr bool is_stored_v = tensor_expression<N> && !is_input_v<N> && !is_fused_v<Root, N>;
+inline constexpr bool is_stored_v =
+    (tensor_expression<N> || row_expression<N>) && !is_input_v<N> && !is_fused_v<Root, N>;
 
 /// Whether the backward must compute a gradient for N: it leads to a parameter, or to the input
 /// when the caller wants the input's gradient.
@@ -110,9 +111,9 @@ constexpr bool multiplied_in(type_list<Ns...>) noexcept {
 }
 }  // namespace detail
 
-/// Whether parameter P is a bias in Root's graph: one row, added, never multiplied by. (Biases
-/// start at zero and are saved as vectors, as PyTorch's are; dense<In, 1>'s one-row weight is
-/// not one.)
+/// Whether parameter P is a bias in Root's graph: one row, never a matmul operand. (Biases start
+/// at zero and are saved as vectors, as PyTorch's are; dense<In, 1>'s one-row weight is not one.
+/// A one-row scale read elementwise, such as batch_norm's, is saved as a vector too.)
 template <class Root, class P>
 inline constexpr bool is_bias_v = P::rows == 1 && !detail::multiplied_in<P>(order_t<Root>{});
 

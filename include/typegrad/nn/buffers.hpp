@@ -1,0 +1,153 @@
+#pragma once
+// A layer's buffers: state it keeps and updates but does not learn, such as batch_norm's running
+// statistics. A layer declares them as `using buffers = tg::nn::buffer_list<...>;` of
+// graph::buffer rows (which its graphs read like parameters) and counters. Buffers have no
+// gradients and optimisers never see them; checkpoints save them after the layer's parameters,
+// under PyTorch's names ("1.running_mean", "1.num_batches_tracked").
+
+#include <cstddef>
+#include <cstdint>
+#include <tuple>
+#include <type_traits>
+
+#include <typegrad/nn/graph/node.hpp>
+#include <typegrad/nn/graph/type_list.hpp>
+#include <typegrad/nn/name.hpp>
+#include <typegrad/nn/parameters.hpp>
+#include <typegrad/tensor/matrix.hpp>
+
+namespace typegrad::nn {
+
+/// A count a layer keeps beside its buffers (PyTorch's num_batches_tracked): a 64-bit integer,
+/// starting at 0, saved as a scalar I64 tensor.
+template <name Name>
+struct counter {
+    static constexpr auto label = Name;
+};
+
+template <class T> inline constexpr bool is_counter_v = false;
+template <name N> inline constexpr bool is_counter_v<counter<N>> = true;
+
+/// The buffers a layer declares, in the order they are stored and saved.
+template <class... Bs>
+struct buffer_list {
+    static_assert(((graph::is_buffer_v<Bs> || is_counter_v<Bs>) && ...),
+                  "typegrad::nn::buffer_list<B...>: every B must be a tg::nn::graph::buffer<Name, Cols, Initial> "
+                  "or a tg::nn::counter<Name>");
+    using types = graph::detail::type_list<Bs...>;
+    static constexpr std::size_t size = sizeof...(Bs);
+};
+
+namespace detail {
+
+template <class L>
+struct buffers_of_layer {
+    using type = buffer_list<>;
+};
+template <class L>
+    requires requires { typename L::buffers; }
+struct buffers_of_layer<L> {
+    using type = typename L::buffers;
+};
+
+template <class B, class T>
+struct buffer_storage {
+    using type = std::int64_t;  // a counter
+};
+template <name N, std::size_t C, double V, class T>
+struct buffer_storage<graph::buffer<N, C, V>, T> {
+    using type = matrix<T, C>;
+};
+
+}  // namespace detail
+
+/// The buffer_list of a layer (empty for layers without buffers).
+template <class L>
+using buffers_t = typename detail::buffers_of_layer<L>::type;
+
+template <class List, class T>
+class buffer_values;
+
+/// The buffers of one layer, in T: a one-row matrix per graph::buffer, an integer per counter.
+/// Constructed at their initial values.
+template <class... Bs, class T>
+class buffer_values<buffer_list<Bs...>, T> {
+public:
+    using value_type = T;
+    using list = buffer_list<Bs...>;
+
+    buffer_values() : values_(initial<Bs>()...) {}
+
+    template <class B>
+    auto& get() noexcept {
+        static_assert(graph::detail::contains<B>(typename list::types{}), "typegrad::nn: this layer has no such buffer");
+        return std::get<graph::detail::index_of<B>(typename list::types{})>(values_);
+    }
+    template <class B>
+    auto const& get() const noexcept {
+        return const_cast<buffer_values&>(*this).template get<B>();
+    }
+
+    /// The buffer called `Name`.
+    template <name Name>
+    auto& get() noexcept {
+        constexpr std::size_t index = detail::index_by_name<Name, Bs...>();
+        static_assert(index < sizeof...(Bs), "typegrad::nn: this layer has no buffer of that name");
+        return std::get<index>(values_);
+    }
+    template <name Name>
+    auto const& get() const noexcept {
+        return const_cast<buffer_values&>(*this).template get<Name>();
+    }
+
+    /// Calls f(name, storage) for every buffer, in declaration order: storage is a matrix<T, Cols>
+    /// of one row, or a std::int64_t for a counter.
+    template <class F>
+    void for_each(F&& f) {
+        std::apply([&](auto&... b) { (f(Bs::label.view(), b), ...); }, values_);
+    }
+    template <class F>
+    void for_each(F&& f) const {
+        std::apply([&](auto const&... b) { (f(Bs::label.view(), b), ...); }, values_);
+    }
+
+    /// Every buffer back at its initial value, every counter at 0.
+    void reset() noexcept {
+        (
+            [this] {
+                if constexpr (is_counter_v<Bs>)
+                    get<Bs>() = 0;
+                else
+                    get<Bs>().fill(static_cast<T>(Bs::initial));
+            }(),
+            ...);
+    }
+
+    /// Every buffer converted from the same buffers in another scalar type.
+    template <class U>
+    void assign(buffer_values<list, U> const& other) {
+        (convert(other.template get<Bs>(), get<Bs>()), ...);
+    }
+
+private:
+    template <class B>
+    static auto initial() {
+        if constexpr (is_counter_v<B>) {
+            return std::int64_t{0};
+        } else {
+            matrix<T, B::cols> m(1);
+            m.fill(static_cast<T>(B::initial));
+            return m;
+        }
+    }
+
+    template <class U, std::size_t C>
+    static void convert(matrix<U, C> const& from, matrix<T, C>& to) noexcept {
+        for (std::size_t i = 0; i < C; ++i) to.data()[i] = static_cast<T>(from.data()[i]);
+    }
+    static void convert(std::int64_t from, std::int64_t& to) noexcept { to = from; }
+
+    std::tuple<typename detail::buffer_storage<Bs, T>::type...> values_;
+};
+
+}  // namespace typegrad::nn
