@@ -108,8 +108,8 @@ void gemm_bench(benchmark::State& state) {
                 plain_forward<M, N, K>(p.x.data(), p.wt.data(), p.y.data());
 #ifdef TYPEGRAD_BENCH_HAVE_OPENBLAS
             else
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, p.x.data(), K, p.w.data(), K,
-                            0.0f, p.y.data(), N);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, p.x.data(), K, p.w.data(), K, 0.0f,
+                            p.y.data(), N);
 #endif
             benchmark::DoNotOptimize(p.y.data());
         } else if constexpr (P == product::input_grad) {
@@ -130,8 +130,8 @@ void gemm_bench(benchmark::State& state) {
                 plain_weight_grad<M, N, K>(p.dy.data(), p.x.data(), p.dw.data());
 #ifdef TYPEGRAD_BENCH_HAVE_OPENBLAS
             else
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, N, K, M, 1.0f, p.dy.data(), N, p.x.data(), K,
-                            1.0f, p.dw.data(), K);
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, N, K, M, 1.0f, p.dy.data(), N, p.x.data(), K, 1.0f,
+                            p.dw.data(), K);
 #endif
             benchmark::DoNotOptimize(p.dw.data());
         }
