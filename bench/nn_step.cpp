@@ -13,8 +13,8 @@
 //
 // Counters: items_per_second counts rows (samples). The two 784-input nets also report FLOP/s
 // (2 M K N per product: the forward, dW, and dX of every layer but the first) and pct_peak, the
-// percent of peak/fma: independent FMAs on the widest xsimd batch, measured at start-up (best of
-// 20 rounds). Rates are per CPU second, as Google Benchmark reports them; the closing ratios are
+// percent of peak/fma (peak.hpp): independent FMAs on the widest xsimd batch, measured at
+// start-up (best of 20 rounds). Rates are per CPU second, as Google Benchmark reports them; the closing ratios are
 // of real-time medians, so on a shared machine compare the CPU column too.
 //
 // Targets: ratio typegrad / plain_loop at most 0.8 for 2-3-1_batch1 and both 10-20-1 runs;
@@ -22,7 +22,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -47,9 +46,9 @@
 #include <typegrad/nn/loss/mse.hpp>
 #include <typegrad/nn/loss/softmax_cross_entropy.hpp>
 #include <typegrad/nn/sequential.hpp>
-#include <typegrad/simd/batch.hpp>
 #include <typegrad/tensor/matrix.hpp>
 
+#include "peak.hpp"
 #include "ratio_reporter.hpp"
 #include "tutorial_nets.hpp"
 
@@ -95,53 +94,6 @@ struct fixture {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Peak: each accumulator is its own dependency chain; 16 chains cover a 4-cycle FMA on two pipes
-// twice over, and 16 + 2 registers fit any AVX-512 or AVX2 register file without spilling.
-using batch = xsimd::batch<float>;
-constexpr std::size_t peak_chains = 16;
-constexpr std::size_t peak_steps = 4096;
-constexpr double peak_flops_per_call = 2.0 * batch::size * peak_chains * peak_steps;
-
-[[gnu::noinline]] batch peak_kernel(batch scale, batch shift) {
-    std::array<batch, peak_chains> acc;
-    for (std::size_t c = 0; c < peak_chains; ++c) acc[c] = batch(float(c));
-    for (std::size_t s = 0; s < peak_steps; ++s) {
-        [&]<std::size_t... C>(std::index_sequence<C...>) {
-            ((acc[C] = xsimd::fma(acc[C], scale, shift)), ...);
-        }(std::make_index_sequence<peak_chains>{});
-    }
-    batch sum(0.0f);
-    for (batch const& a : acc) sum += a;
-    return sum;
-}
-
-double peak_flops = 0;  // measured once in main, before the benchmarks
-
-double measure_peak() {
-    batch scale(0.999f), shift(1e-3f);
-    benchmark::DoNotOptimize(scale);
-    benchmark::DoNotOptimize(shift);
-    double best = 0;
-    for (int round = 0; round < 20; ++round) {
-        auto const start = std::chrono::steady_clock::now();
-        for (int i = 0; i < 50; ++i) benchmark::DoNotOptimize(peak_kernel(scale, shift));
-        std::chrono::duration<double> const t = std::chrono::steady_clock::now() - start;
-        best = std::max(best, 50 * peak_flops_per_call / t.count());
-    }
-    return best;
-}
-
-void peak_fma(benchmark::State& state) {
-    batch scale(0.999f), shift(1e-3f);
-    benchmark::DoNotOptimize(scale);
-    benchmark::DoNotOptimize(shift);
-    for (auto _ : state) benchmark::DoNotOptimize(peak_kernel(scale, shift));
-    state.counters["FLOP/s"] = benchmark::Counter(peak_flops_per_call, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["pct_peak"] =
-        benchmark::Counter(100.0 * peak_flops_per_call / peak_flops, benchmark::Counter::kIsIterationInvariantRate);
-}
-
-// ---------------------------------------------------------------------------------------------
 // FLOP of one step: 2 M K N for each layer's forward and dW, and for the dX of every layer but
 // the first (db, activations and the loss are not counted).
 template <class Net>
@@ -177,9 +129,8 @@ void step_bench(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(Net::rows));
     if constexpr (Net::net_t::in_features == 784) {
         constexpr double flops = step_flops<Net>();
-        state.counters["FLOP/s"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
-        state.counters["pct_peak"] =
-            benchmark::Counter(100.0 * flops / peak_flops, benchmark::Counter::kIsIterationInvariantRate);
+        state.counters["FLOP/s"] = typegrad_bench::peak::rate(flops);
+        state.counters["pct_peak"] = typegrad_bench::peak::percent(flops);
     }
 }
 
@@ -245,7 +196,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "nn_step: the implementations disagree; not benchmarking a comparison that is not fair\n");
         return EXIT_FAILURE;
     }
-    peak_flops = measure_peak();
-    benchmark::RegisterBenchmark("peak/fma", peak_fma);
+    typegrad_bench::peak::flops = typegrad_bench::peak::measure();
+    benchmark::RegisterBenchmark(typegrad_bench::peak::name, typegrad_bench::peak::bench);
     return typegrad_bench::run(argc, argv, comparisons);
 }

@@ -7,9 +7,14 @@
 //   }
 //
 // Runs with 9 repetitions unless --benchmark_repetitions is given, so that a median exists.
+//
+// When the run includes peak/fma (peak.hpp), the report also gives every benchmark that has a
+// FLOP/s counter as a percent of peak/fma's FLOP/s, both medians of the same run (rates per CPU
+// second, as Google Benchmark computes them).
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -29,8 +34,11 @@ public:
 
     void ReportRuns(std::vector<Run> const& runs) override {
         for (Run const& run : runs)
-            if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median")
+            if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
                 medians_[run.run_name.str()] = run.GetAdjustedRealTime();
+                if (auto const flops = run.counters.find("FLOP/s"); flops != run.counters.end())
+                    flops_.emplace_back(run.run_name.str(), flops->second.value);
+            }
         ConsoleReporter::ReportRuns(runs);
     }
 
@@ -47,11 +55,17 @@ public:
             }
             std::printf("  %-48s / %-40s = %.3f\n", c.measured.c_str(), c.baseline.c_str(), m->second / b->second);
         }
+        auto const peak = std::find_if(flops_.begin(), flops_.end(), [](auto const& f) { return f.first == "peak/fma"; });
+        if (peak == flops_.end() || flops_.size() < 2) return;
+        std::printf("\npercent of peak/fma (median FLOP/s / peak/fma's median FLOP/s = %.1f G)\n", peak->second / 1e9);
+        for (auto const& [name, flops] : flops_)
+            if (name != peak->first) std::printf("  %-48s %6.1f %%\n", name.c_str(), 100.0 * flops / peak->second);
     }
 
 private:
     std::vector<comparison> comparisons_;
     std::map<std::string, double> medians_;
+    std::vector<std::pair<std::string, double>> flops_;  // in the order of the report
 };
 
 inline int run(int argc, char** argv, std::vector<comparison> comparisons) {

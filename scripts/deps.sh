@@ -2,6 +2,7 @@
 # Install the Debian packages typegrad needs, idempotently.
 #   scripts/deps.sh test          packages for building and testing (scripts/test.sh)
 #   scripts/deps.sh main          packages for the main job (scripts/main.sh)
+#   scripts/deps.sh bench         the test packages plus optional benchmark references
 #   scripts/deps.sh compare       packages for the peer comparison (scripts/compare.sh)
 #   scripts/deps.sh PKG [PKG...]  the named packages
 # Only missing packages are installed; `apt-get update` runs only if something is missing.
@@ -35,9 +36,14 @@ TYPEGRAD_COMPARE_PACKAGES=(
   libeigen3-dev libtorch-dev
   python3
 )
+# Benchmarks: the test toolchain plus the optional references bench/ compares with when found.
+TYPEGRAD_BENCH_PACKAGES=(
+  "${TYPEGRAD_TEST_PACKAGES[@]}"
+  libopenblas-dev  # bench/tensor_gemm: cblas_sgemm as a GEMM reference
+)
 
 if [[ $# -eq 0 ]]; then
-  echo "usage: $0 test|main|compare|PACKAGE..." >&2
+  echo "usage: $0 test|main|bench|compare|PACKAGE..." >&2
   exit 2
 fi
 case "$1" in
@@ -45,6 +51,8 @@ case "$1" in
         packages=("${TYPEGRAD_TEST_PACKAGES[@]}") ;;
   main) [[ $# -eq 1 ]] || { echo "$0: 'main' takes no further arguments" >&2; exit 2; }
         packages=("${TYPEGRAD_MAIN_PACKAGES[@]}") ;;
+  bench) [[ $# -eq 1 ]] || { echo "$0: 'bench' takes no further arguments" >&2; exit 2; }
+        packages=("${TYPEGRAD_BENCH_PACKAGES[@]}") ;;
   compare) [[ $# -eq 1 ]] || { echo "$0: 'compare' takes no further arguments" >&2; exit 2; }
         packages=("${TYPEGRAD_COMPARE_PACKAGES[@]}") ;;
   *)    packages=("$@") ;;

@@ -65,19 +65,25 @@ inline void for_each_panel(F&& f) {
     }
 }
 
-/// Tiles of Rows rows over [0, count), then the remainder as tiles of Rows / 2, Rows / 4, ..., 1.
+/// Tiles of Rows rows over [0, count), then the remainder row by row. Tiles of Rows / 2, Rows / 4
+/// rows would read the panel fewer times for the last count % Rows rows, but each costs its own
+/// instantiations (compile time, for every layer) for a few rows of a batch.
 template <std::size_t Rows, class F>
 inline void row_tiles(std::size_t count, F&& tile) {
     std::size_t i = 0;
     for (; i + Rows <= count; i += Rows) tile.template operator()<Rows>(i);
-    if constexpr (Rows > 1) {
-        constexpr std::size_t half = Rows / 2;
-        if (count - i >= half) {
-            tile.template operator()<half>(i);
-            i += half;
-        }
-        row_tiles<half>(count - i, [&]<std::size_t R>(std::size_t first) { tile.template operator()<R>(i + first); });
-    }
+    if constexpr (Rows > 1)
+        for (; i < count; ++i) tile.template operator()<1>(i);
+}
+
+/// row_tiles for a compile-time count: only the remainder tiles that Count needs are instantiated.
+template <std::size_t Rows, std::size_t Count, class F>
+inline void row_tiles(F&& tile) {
+    constexpr std::size_t full = Count / Rows * Rows;
+    for (std::size_t i = 0; i < full; i += Rows) tile.template operator()<Rows>(i);
+    if constexpr (Count > full)
+        row_tiles<Rows / 2, Count - full>(
+            [&]<std::size_t R>(std::size_t first) { tile.template operator()<R>(full + first); });
 }
 
 /// C[r][panel] (+)= sum over p < steps of A(r, p) * B(p)[panel], with A(r, p) = a[r * ARow + p * AStep],
@@ -88,9 +94,7 @@ template <class B, std::size_t Rows, class Panel, std::size_t ARow, std::size_t 
     constexpr std::size_t V = Panel::vecs;
     constexpr std::size_t split = Rows * V >= 8 ? 1 : Rows * V >= 4 ? 2 : 4;
     B acc[split][Rows][V];
-    unroll<split>([&](auto s) {
-        unroll<Rows>([&](auto r) { unroll<V>([&](auto v) { acc[s][r][v] = B(T(0)); }); });
-    });
+    unroll<split>([&](auto s) { unroll<Rows>([&](auto r) { unroll<V>([&](auto v) { acc[s][r][v] = B(T(0)); }); }); });
     auto step = [&](std::size_t p, B(&sum)[Rows][V]) {
         T const* const bp = b + p * ldb;
         B bv[V];
@@ -100,9 +104,9 @@ template <class B, std::size_t Rows, class Panel, std::size_t ARow, std::size_t 
             unroll<V>([&](auto v) { sum[r][v] = xsimd::fma(av, bv[v], sum[r][v]); });
         });
     };
-    std::size_t p = 0;
-    for (; p + split <= steps; p += split) unroll<split>([&](auto s) { step(p + s, acc[s]); });
-    for (; p < steps; ++p) step(p, acc[0]);
+    std::size_t const whole = steps - steps % split;
+    for (std::size_t p = 0; p < whole; p += split) unroll<split>([&](auto s) { step(p + s, acc[s]); });
+    for (std::size_t p = whole; p < steps; ++p) step(p, acc[0]);
     unroll<Rows>([&](auto r) {
         T* const row = c + r * LDC;
         B value[V];
@@ -128,7 +132,7 @@ template <class B, std::size_t Rows, class Panel, std::size_t ARow, std::size_t 
 
 /// dx (m x K) = dy (m x N) w (N x K).
 template <std::size_t K, std::size_t N, class T>
-void input_gradient(T const* dy, T const* w, T* dx, std::size_t m) {
+[[gnu::noinline]] void input_gradient(T const* dy, T const* w, T* dx, std::size_t m) {
     using B = batch_for_t<T, K>;
     for_each_panel<K, lanes<B>, broadcast_vectors<T>>([&]<class Panel>(Panel, std::size_t base) {
         row_tiles<broadcast_rows<T>>(m, [&]<std::size_t R>(std::size_t i) {
@@ -164,7 +168,7 @@ void add_column_sums(T const* dy, std::size_t m, T* db) {
 template <class B, class Panel, std::size_t K, std::size_t N, class T>
 inline void weight_panel(T const* dy, T const* b, std::size_t ldb, T* dw, std::size_t base, std::size_t first,
                          std::size_t steps) {
-    row_tiles<broadcast_rows<T>>(N, [&]<std::size_t R>(std::size_t j) {
+    row_tiles<broadcast_rows<T>, N>([&]<std::size_t R>(std::size_t j) {
         broadcast_tile<B, R, Panel, 1, N, K>(dy + first * N + j, b, ldb, steps, dw + j * K + base, true);
     });
 }
@@ -184,7 +188,7 @@ template <class B, class Panel, std::size_t K, std::size_t N, class T>
 
 /// dw (N x K) += dy^T (N x m) x (m x K); db (N, or null) += column sums of dy.
 template <std::size_t K, std::size_t N, class T>
-void weight_gradient(T const* dy, T const* x, T* dw, T* db, std::size_t m) {
+[[gnu::noinline]] void weight_gradient(T const* dy, T const* x, T* dw, T* db, std::size_t m) {
     using B = batch_for_t<T, K>;
     for_each_panel<K, lanes<B>, broadcast_vectors<T>>([&]<class Panel>(Panel, std::size_t base) {
         // Only with more than one row tile is the panel of X read more than once.

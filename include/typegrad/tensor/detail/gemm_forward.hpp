@@ -26,15 +26,15 @@ namespace typegrad::gemm::detail {
 template <class T>
 inline constexpr std::size_t dot_accumulators = vector_registers<T> / 2;
 
-// Rows of X per tile in the main loop (4 x 4 on AVX-512, 2 x 4 elsewhere). Tiles of fewer rows
-// (the last M % rows) are as wide as the same accumulators allow, so one row is 1 x 16.
+// Rows of X per tile in the main loop (4 x 4 on AVX-512, 2 x 4 elsewhere). The last M % rows
+// rows run as tiles of one row as wide as the same accumulators allow: 1 x 16.
 template <class T>
 inline constexpr std::size_t dot_rows = dot_accumulators<T> >= 16 ? 4 : 2;
 
 // A block of rows of X sized to stay in a 256 KiB L2 while the tile loop streams W through it.
 template <class T, std::size_t K, std::size_t Rows>
-inline constexpr std::size_t dot_row_block =
-    std::max<std::size_t>(Rows, (std::size_t{256} * 1024 / (K * sizeof(T))) / Rows * Rows);
+inline constexpr std::size_t dot_row_block = std::max<std::size_t>(Rows, (std::size_t{256} * 1024 / (K * sizeof(T))) /
+                                                                             Rows * Rows);
 
 // v + 0, which the compiler must keep (it maps -0 to +0, harmless in a sum of products). Without
 // it GCC 12 tuned for AMD (-march=native picks znver3 tuning on Zen 4/5) turns a loaded operand
@@ -117,8 +117,7 @@ template <class B, std::size_t K, std::size_t N, std::size_t Rows, std::size_t C
         else
             store_lanes(flat + g * L, v);
     });
-    if constexpr (!in_place)
-        unroll<Rows>([&](auto r) { std::memcpy(y + r * N, flat + r * Cols, Cols * sizeof(T)); });
+    if constexpr (!in_place) unroll<Rows>([&](auto r) { std::memcpy(y + r * N, flat + r * Cols, Cols * sizeof(T)); });
 }
 
 /// Rows [0, rows) of Y (rows a multiple of Rows): every column tile, each against all row tiles,
@@ -142,23 +141,18 @@ inline void dot_rows_block(T const* x, T const* w, T const* bias, T* y, std::siz
 }
 
 template <std::size_t K, std::size_t N, class T, class Epilogue>
-void forward(T const* x, T const* w, T const* bias, T* y, std::size_t m, Epilogue& epilogue) {
+[[gnu::noinline]] void forward(T const* x, T const* w, T const* bias, T* y, std::size_t m, Epilogue& epilogue) {
     using B = batch_for_t<T, K>;
     constexpr std::size_t acc = dot_accumulators<T>;
     constexpr std::size_t rows = dot_rows<T>;
     constexpr std::size_t block = dot_row_block<T, K, rows>;
     std::size_t const main = m - m % rows;
     for (std::size_t i = 0; i < main; i += block)
-        dot_rows_block<B, K, N, rows, acc / rows>(x + i * K, w, bias, y + i * N, std::min(block, main - i),
-                                                  epilogue);
-    // The last m % rows rows, as one tile row of the same number of accumulators.
-    std::size_t const left = m - main;
-    [&]<std::size_t... R>(std::index_sequence<R...>) {
-        ((left == R + 1 ? dot_rows_block<B, K, N, R + 1, acc / (R + 1)>(x + main * K, w, bias, y + main * N,
-                                                                        R + 1, epilogue)
-                        : void()),
-         ...);
-    }(std::make_index_sequence<rows - 1>{});
+        dot_rows_block<B, K, N, rows, acc / rows>(x + i * K, w, bias, y + i * N, std::min(block, main - i), epilogue);
+    // The last m % rows rows one by one, each as a tile row of the same number of accumulators.
+    // Tiles of 2 or 3 rows would read W once less per row but cost their own instantiations
+    // (compile time, for every layer), for at most 3 rows of a batch.
+    for (std::size_t i = main; i < m; ++i) dot_rows_block<B, K, N, 1, acc>(x + i * K, w, bias, y + i * N, 1, epilogue);
 }
 
 }  // namespace typegrad::gemm::detail
