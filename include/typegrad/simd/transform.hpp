@@ -3,8 +3,10 @@
 // scalar tail. Kernels pass one generic callable, so the batch body and the tail are the same
 // code and cannot disagree.
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include <typegrad/simd/batch.hpp>
 
@@ -29,21 +31,90 @@ void store_to(T* p, V v) noexcept {
         *p = v;
 }
 
+namespace detail {
+
+/// The batch one size down from xsimd::batch<T, A> on this machine (AVX-512 -> AVX2 -> SSE4.2),
+/// or void below that: a run shorter than a full batch still takes a few vector steps, not a
+/// scalar (libm) call per element.
+template <class T, class A>
+struct narrower {
+    using type = void;
+};
+#if XSIMD_WITH_AVX2
+template <class T>
+struct narrower<T, xsimd::avx512bw> {
+    using type = xsimd::batch<T, xsimd::avx2>;
+};
+template <class T>
+struct narrower<T, xsimd::avx512dq> {
+    using type = xsimd::batch<T, xsimd::avx2>;
+};
+template <class T>
+struct narrower<T, xsimd::avx512cd> {
+    using type = xsimd::batch<T, xsimd::avx2>;
+};
+template <class T>
+struct narrower<T, xsimd::avx512f> {
+    using type = xsimd::batch<T, xsimd::avx2>;
+};
+#endif
+#if XSIMD_WITH_SSE4_2
+template <class T>
+struct narrower<T, xsimd::avx2> {
+    using type = xsimd::batch<T, xsimd::sse4_2>;
+};
+template <class T>
+struct narrower<T, xsimd::fma3<xsimd::avx2>> {
+    using type = xsimd::batch<T, xsimd::sse4_2>;
+};
+template <class T>
+struct narrower<T, xsimd::avx> {
+    using type = xsimd::batch<T, xsimd::sse4_2>;
+};
+#endif
+
+/// Walks [i, n) with batch B, then with each narrower batch, then one scalar at a time.
+template <class T, class B, class Body>
+void for_each_block_from(std::size_t i, std::size_t n, Body& body) {
+    if constexpr (std::is_void_v<B>) {
+        for (; i < n; ++i) body(i, std::type_identity<T>{});
+    } else {
+        for (; i + B::size <= n; i += B::size) body(i, std::type_identity<B>{});
+        if constexpr (B::size > 2)  // two lanes or fewer: scalars cost no more
+            for_each_block_from<T, typename narrower<T, typename B::arch_type>::type>(i, n, body);
+        else
+            for_each_block_from<T, void>(i, n, body);
+    }
+}
+
+}  // namespace detail
+
 /// Calls body(i, std::type_identity<V>{}) over [0, n): V = xsimd::batch<T> for every full batch,
-/// then V = T for the tail. The body is written once, generic over V.
+/// then narrower xsimd batches (of another arch: V is not always xsimd::batch<T>), then V = T for
+/// the last few elements. The body is written once, generic over V.
 template <scalar T, class Body>
 void for_each_block(std::size_t n, Body&& body) {
-    using batch = xsimd::batch<T>;
-    std::size_t i = 0;
-    for (; i + batch::size <= n; i += batch::size) body(i, std::type_identity<batch>{});
-    for (; i < n; ++i) body(i, std::type_identity<T>{});
+    detail::for_each_block_from<T, xsimd::batch<T>>(0, n, body);
 }
 
 /// out[i] = f(in[i]...) for i < n. `f` is called with xsimd::batch<T> values and with T values.
-/// Loads and stores are unaligned: callers pass rows of any view.
+/// Loads and stores are unaligned: callers pass rows of any view. A run shorter than one batch
+/// (a tiny layer, or the end of a row) is computed as one batch over zero-padded copies: `f` is a
+/// pure map, so the padding lanes are computed and dropped (a NaN or inf there is harmless).
 template <scalar T, class F, class... In>
 void transform(std::size_t n, T* out, F f, In const*... in) {
-    for_each_block<T>(n, [&]<class V>(std::size_t i, std::type_identity<V>) { simd::store_to(out + i, f(simd::load_as<V>(in + i)...)); });
+    using batch = xsimd::batch<T>;
+    std::size_t i = 0;
+    for (; i + batch::size <= n; i += batch::size) (f(batch::load_unaligned(in + i)...)).store_unaligned(out + i);
+    if (std::size_t const rest = n - i; rest != 0) {
+        alignas(batch::arch_type::alignment()) T padded[sizeof...(In) + 1][batch::size] = {};
+        std::size_t k = 0;
+        ((std::copy_n(in + i, rest, padded[k++])), ...);
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            f(batch::load_aligned(padded[K])...).store_aligned(padded[sizeof...(In)]);
+        }(std::index_sequence_for<In...>{});
+        std::copy_n(padded[sizeof...(In)], rest, out + i);
+    }
 }
 
 /// Folds in[0..n) with `combine` (associative and commutative, e.g. + or max) into one value,

@@ -36,8 +36,10 @@ struct elementwise_loss {
         xsimd::batch<T> batch_total(T(0));
         T tail_total = 0;
         auto const add = [&]<class V>(V value) {
-            if constexpr (is_batch_v<V>)
+            if constexpr (std::is_same_v<V, xsimd::batch<T>>)
                 batch_total += value;
+            else if constexpr (is_batch_v<V>)  // a narrower batch, in the tail
+                tail_total += xsimd::hadd(value);
             else
                 tail_total += value;
         };
