@@ -3,7 +3,6 @@
 // scalar tail. Kernels pass one generic callable, so the batch body and the tail are the same
 // code and cannot disagree.
 
-#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -97,24 +96,39 @@ void for_each_block(std::size_t n, Body&& body) {
     detail::for_each_block_from<T, xsimd::batch<T>>(0, n, body);
 }
 
-/// out[i] = f(in[i]...) for i < n. `f` is called with xsimd::batch<T> values and with T values.
-/// Loads and stores are unaligned: callers pass rows of any view. A run shorter than one batch
-/// (a tiny layer, or the end of a row) is computed as one batch over zero-padded copies: `f` is a
-/// pure map, so the padding lanes are computed and dropped (a NaN or inf there is harmless).
+namespace detail {
+
+/// transform from element i with batch B, then narrower batches; what is left after the
+/// narrowest (fewer elements than its lanes) goes through it on zero-padded copies.
+template <class T, class B, class F, class... In>
+void transform_from(std::size_t i, std::size_t n, T* out, F& f, In const*... in) {
+    for (; i + B::size <= n; i += B::size) f(B::load_unaligned(in + i)...).store_unaligned(out + i);
+    if (i == n) return;
+    using next = typename narrower<T, typename B::arch_type>::type;
+    if constexpr (!std::is_void_v<next>) {
+        transform_from<T, next>(i, n, out, f, in...);
+    } else {
+        std::size_t const rest = n - i;
+        alignas(B::arch_type::alignment()) T padded[sizeof...(In) + 1][B::size] = {};
+        std::size_t k = 0;
+        ([&](T const* from) { for (std::size_t j = 0; j < rest; ++j) padded[k][j] = from[i + j]; ++k; }(in), ...);
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            f(B::load_aligned(padded[K])...).store_aligned(padded[sizeof...(In)]);
+        }(std::index_sequence_for<In...>{});
+        for (std::size_t j = 0; j < rest; ++j) out[i + j] = padded[sizeof...(In)][j];
+    }
+}
+
+}  // namespace detail
+
+/// out[i] = f(in[i]...) for i < n. `f` is called with xsimd batches, of the widest arch and of
+/// narrower ones for the end of the run. Loads and stores are unaligned: callers pass rows of
+/// any view. The last few elements (fewer than the narrowest batch's lanes) are computed as one
+/// batch over zero-padded copies: `f` is a pure map, so the padding lanes are computed and
+/// dropped (a NaN or inf there is harmless), and no element costs a scalar libm call.
 template <scalar T, class F, class... In>
 void transform(std::size_t n, T* out, F f, In const*... in) {
-    using batch = xsimd::batch<T>;
-    std::size_t i = 0;
-    for (; i + batch::size <= n; i += batch::size) (f(batch::load_unaligned(in + i)...)).store_unaligned(out + i);
-    if (std::size_t const rest = n - i; rest != 0) {
-        alignas(batch::arch_type::alignment()) T padded[sizeof...(In) + 1][batch::size] = {};
-        std::size_t k = 0;
-        ((std::copy_n(in + i, rest, padded[k++])), ...);
-        [&]<std::size_t... K>(std::index_sequence<K...>) {
-            f(batch::load_aligned(padded[K])...).store_aligned(padded[sizeof...(In)]);
-        }(std::index_sequence_for<In...>{});
-        std::copy_n(padded[sizeof...(In)], rest, out + i);
-    }
+    detail::transform_from<T, xsimd::batch<T>>(0, n, out, f, in...);
 }
 
 /// Folds in[0..n) with `combine` (associative and commutative, e.g. + or max) into one value,
