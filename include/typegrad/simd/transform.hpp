@@ -72,6 +72,12 @@ struct narrower<T, xsimd::avx> {
 };
 #endif
 
+template <class B>
+struct narrowest {
+    using next = typename narrower<typename B::value_type, typename B::arch_type>::type;
+    using type = typename std::conditional_t<std::is_void_v<next>, std::type_identity<B>, narrowest<next>>::type;
+};
+
 /// Walks [i, n) with batch B, then with each narrower batch, then one scalar at a time.
 template <class T, class B, class Body>
 void for_each_block_from(std::size_t i, std::size_t n, Body& body) {
@@ -87,6 +93,10 @@ void for_each_block_from(std::size_t i, std::size_t n, Body& body) {
 }
 
 }  // namespace detail
+
+/// The narrowest xsimd batch of T on this machine: a run's last few elements are padded to it.
+template <scalar T>
+using narrowest_batch_t = typename detail::narrowest<xsimd::batch<T>>::type;
 
 /// Calls body(i, std::type_identity<V>{}) over [0, n): V = xsimd::batch<T> for every full batch,
 /// then narrower xsimd batches (of another arch: V is not always xsimd::batch<T>), then V = T for
