@@ -40,34 +40,16 @@ struct narrower {
     using type = void;
 };
 #if XSIMD_WITH_AVX2
-template <class T>
-struct narrower<T, xsimd::avx512bw> {
-    using type = xsimd::batch<T, xsimd::avx2>;
-};
-template <class T>
-struct narrower<T, xsimd::avx512dq> {
-    using type = xsimd::batch<T, xsimd::avx2>;
-};
-template <class T>
-struct narrower<T, xsimd::avx512cd> {
-    using type = xsimd::batch<T, xsimd::avx2>;
-};
-template <class T>
-struct narrower<T, xsimd::avx512f> {
+template <class T, class A>
+    requires std::is_base_of_v<xsimd::avx512f, A>
+struct narrower<T, A> {
     using type = xsimd::batch<T, xsimd::avx2>;
 };
 #endif
 #if XSIMD_WITH_SSE4_2
-template <class T>
-struct narrower<T, xsimd::avx2> {
-    using type = xsimd::batch<T, xsimd::sse4_2>;
-};
-template <class T>
-struct narrower<T, xsimd::fma3<xsimd::avx2>> {
-    using type = xsimd::batch<T, xsimd::sse4_2>;
-};
-template <class T>
-struct narrower<T, xsimd::avx> {
+template <class T, class A>
+    requires std::is_base_of_v<xsimd::avx, A>  // AVX, AVX2 and FMA3+AVX2
+struct narrower<T, A> {
     using type = xsimd::batch<T, xsimd::sse4_2>;
 };
 #endif
@@ -85,10 +67,7 @@ void for_each_block_from(std::size_t i, std::size_t n, Body& body) {
         for (; i < n; ++i) body(i, std::type_identity<T>{});
     } else {
         for (; i + B::size <= n; i += B::size) body(i, std::type_identity<B>{});
-        if constexpr (B::size > 2)  // two lanes or fewer: scalars cost no more
-            for_each_block_from<T, typename narrower<T, typename B::arch_type>::type>(i, n, body);
-        else
-            for_each_block_from<T, void>(i, n, body);
+        for_each_block_from<T, typename narrower<T, typename B::arch_type>::type>(i, n, body);
     }
 }
 
