@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include <typegrad/simd/batch.hpp>
 
@@ -29,21 +30,94 @@ void store_to(T* p, V v) noexcept {
         *p = v;
 }
 
-/// Calls body(i, std::type_identity<V>{}) over [0, n): V = xsimd::batch<T> for every full batch,
-/// then V = T for the tail. The body is written once, generic over V.
-template <scalar T, class Body>
-void for_each_block(std::size_t n, Body&& body) {
-    using batch = xsimd::batch<T>;
-    std::size_t i = 0;
-    for (; i + batch::size <= n; i += batch::size) body(i, std::type_identity<batch>{});
-    for (; i < n; ++i) body(i, std::type_identity<T>{});
+namespace detail {
+
+/// The batch one size down from xsimd::batch<T, A> on this machine (AVX-512 -> AVX2 -> SSE4.2),
+/// or void below that: a run shorter than a full batch still takes a few vector steps, not a
+/// scalar (libm) call per element.
+template <class T, class A>
+struct narrower {
+    using type = void;
+};
+#if XSIMD_WITH_AVX2
+template <class T, class A>
+    requires std::is_base_of_v<xsimd::avx512f, A>
+struct narrower<T, A> {
+    using type = xsimd::batch<T, xsimd::avx2>;
+};
+#endif
+#if XSIMD_WITH_SSE4_2
+template <class T, class A>
+    requires std::is_base_of_v<xsimd::avx, A>  // AVX, AVX2 and FMA3+AVX2
+struct narrower<T, A> {
+    using type = xsimd::batch<T, xsimd::sse4_2>;
+};
+#endif
+
+template <class B>
+struct narrowest {
+    using next = typename narrower<typename B::value_type, typename B::arch_type>::type;
+    using type = typename std::conditional_t<std::is_void_v<next>, std::type_identity<B>, narrowest<next>>::type;
+};
+
+/// Walks [i, n) with batch B, then with each narrower batch, then one scalar at a time.
+template <class T, class B, class Body>
+void for_each_block_from(std::size_t i, std::size_t n, Body& body) {
+    if constexpr (std::is_void_v<B>) {
+        for (; i < n; ++i) body(i, std::type_identity<T>{});
+    } else {
+        for (; i + B::size <= n; i += B::size) body(i, std::type_identity<B>{});
+        for_each_block_from<T, typename narrower<T, typename B::arch_type>::type>(i, n, body);
+    }
 }
 
-/// out[i] = f(in[i]...) for i < n. `f` is called with xsimd::batch<T> values and with T values.
-/// Loads and stores are unaligned: callers pass rows of any view.
+}  // namespace detail
+
+/// The narrowest xsimd batch of T on this machine: a run's last few elements are padded to it.
+template <scalar T>
+using narrowest_batch_t = typename detail::narrowest<xsimd::batch<T>>::type;
+
+/// Calls body(i, std::type_identity<V>{}) over [0, n): V = xsimd::batch<T> for every full batch,
+/// then narrower xsimd batches (of another arch: V is not always xsimd::batch<T>), then V = T for
+/// the last few elements. The body is written once, generic over V.
+template <scalar T, class Body>
+void for_each_block(std::size_t n, Body&& body) {
+    detail::for_each_block_from<T, xsimd::batch<T>>(0, n, body);
+}
+
+namespace detail {
+
+/// transform from element i with batch B, then narrower batches; what is left after the
+/// narrowest (fewer elements than its lanes) goes through it on zero-padded copies.
+template <class T, class B, class F, class... In>
+void transform_from(std::size_t i, std::size_t n, T* out, F& f, In const*... in) {
+    for (; i + B::size <= n; i += B::size) f(B::load_unaligned(in + i)...).store_unaligned(out + i);
+    if (i == n) return;
+    using next = typename narrower<T, typename B::arch_type>::type;
+    if constexpr (!std::is_void_v<next>) {
+        transform_from<T, next>(i, n, out, f, in...);
+    } else {
+        std::size_t const rest = n - i;
+        alignas(B::arch_type::alignment()) T padded[sizeof...(In) + 1][B::size] = {};
+        std::size_t k = 0;
+        ([&](T const* from) { for (std::size_t j = 0; j < rest; ++j) padded[k][j] = from[i + j]; ++k; }(in), ...);
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            f(B::load_aligned(padded[K])...).store_aligned(padded[sizeof...(In)]);
+        }(std::index_sequence_for<In...>{});
+        for (std::size_t j = 0; j < rest; ++j) out[i + j] = padded[sizeof...(In)][j];
+    }
+}
+
+}  // namespace detail
+
+/// out[i] = f(in[i]...) for i < n. `f` is called with xsimd batches, of the widest arch and of
+/// narrower ones for the end of the run. Loads and stores are unaligned: callers pass rows of
+/// any view. The last few elements (fewer than the narrowest batch's lanes) are computed as one
+/// batch over zero-padded copies: `f` is a pure map, so the padding lanes are computed and
+/// dropped (a NaN or inf there is harmless), and no element costs a scalar libm call.
 template <scalar T, class F, class... In>
 void transform(std::size_t n, T* out, F f, In const*... in) {
-    for_each_block<T>(n, [&]<class V>(std::size_t i, std::type_identity<V>) { simd::store_to(out + i, f(simd::load_as<V>(in + i)...)); });
+    detail::transform_from<T, xsimd::batch<T>>(0, n, out, f, in...);
 }
 
 /// Folds in[0..n) with `combine` (associative and commutative, e.g. + or max) into one value,
