@@ -19,7 +19,8 @@ namespace math = typegrad::detail::math;
 
 namespace {
 
-constexpr std::int64_t tanh_ulp_bound = 5;
+// The bound math.hpp states (the -O2 build reaches 5 ulp, the -O1 sanitizer build 6, near 3.84).
+constexpr std::int64_t tanh_ulp_bound = 6;
 
 /// Distance in representable floats (+0 and -0 are the same point).
 std::int64_t ulp_distance(float a, float b) {

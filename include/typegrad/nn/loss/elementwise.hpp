@@ -35,45 +35,26 @@ struct elementwise_loss {
         T const scale = T(1) / static_cast<T>(n);
         xsimd::batch<T> batch_total(T(0));
         T tail_total = 0;
-        bool const want_gradient = d_prediction.rows() != 0;
-        // Expr at one block (a batch or a scalar) of predictions p and targets q; its
-        // dLoss/dPrediction goes to d when the gradient is wanted.
-        auto const block = [&]<class V>(std::type_identity<V>, T const* p, T const* q, T* d) {
-            if (want_gradient) {
-                // Value and gradient from one forward sweep of Expr.
-                auto const [value, partials] = typegrad::value_and_gradient(Expr{}, simd::load_as<V>(p), simd::load_as<V>(q));
-                simd::store_to(d, partials[0] * V(scale));
-                return value;
-            }
-            return typegrad::eval(Expr{}, simd::load_as<V>(p), simd::load_as<V>(q));
-        };
-        // The last few elements (a one-output network's only one) go through one zero-padded
-        // batch rather than a scalar libm call each; the padding lanes are dropped.
-        using padded_batch = simd::narrowest_batch_t<T>;
-        std::size_t const rest = n % padded_batch::size;
-        std::size_t const whole = n - rest;
-        T* const d = want_gradient ? d_prediction.data() : nullptr;
-        simd::for_each_block<T>(whole, [&]<class V>(std::size_t i, std::type_identity<V> v) {
-            V const value = block(v, prediction.data() + i, t.data() + i, d ? d + i : nullptr);
+        auto const add = [&]<class V>(V value) {
             if constexpr (std::is_same_v<V, xsimd::batch<T>>)
                 batch_total += value;
-            else if constexpr (is_batch_v<V>)
+            else if constexpr (is_batch_v<V>)  // a narrower batch, in the tail
                 tail_total += xsimd::hadd(value);
             else
-                tail_total += value;  // never: `whole` is a multiple of the narrowest batch
-        });
-        if (rest != 0) {
-            alignas(padded_batch::arch_type::alignment()) T p[padded_batch::size] = {}, q[padded_batch::size] = {},
-                                                            dp[padded_batch::size], values[padded_batch::size];
-            for (std::size_t j = 0; j < rest; ++j) {
-                p[j] = prediction.data()[whole + j];
-                q[j] = t.data()[whole + j];
-            }
-            block(std::type_identity<padded_batch>{}, p, q, dp).store_aligned(values);
-            for (std::size_t j = 0; j < rest; ++j) {
-                tail_total += values[j];
-                if (d) d[whole + j] = dp[j];
-            }
+                tail_total += value;
+        };
+        if (d_prediction.rows() != 0) {
+            // Value and gradient from one forward sweep of Expr.
+            simd::for_each_block<T>(n, [&]<class V>(std::size_t i, std::type_identity<V>) {
+                auto const [value, partials] = typegrad::value_and_gradient(
+                    Expr{}, simd::load_as<V>(prediction.data() + i), simd::load_as<V>(t.data() + i));
+                add(value);
+                simd::store_to(d_prediction.data() + i, partials[0] * V(scale));
+            });
+        } else {
+            simd::for_each_block<T>(n, [&]<class V>(std::size_t i, std::type_identity<V>) {
+                add(typegrad::eval(Expr{}, simd::load_as<V>(prediction.data() + i), simd::load_as<V>(t.data() + i)));
+            });
         }
         return (xsimd::hadd(batch_total) + tail_total) * scale;
     }
