@@ -8,12 +8,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <tuple>
-#include <type_traits>
+#include <utility>
 
+#include <typegrad/nn/detail/named_values.hpp>
 #include <typegrad/nn/graph/node.hpp>
 #include <typegrad/nn/graph/type_list.hpp>
 #include <typegrad/nn/name.hpp>
-#include <typegrad/nn/parameters.hpp>
 #include <typegrad/tensor/matrix.hpp>
 
 namespace typegrad::nn {
@@ -68,65 +68,30 @@ using buffers_t = typename detail::buffers_of_layer<L>::type;
 template <class List, class T>
 class buffer_values;
 
-/// The buffers of one layer, in T: a one-row matrix per graph::buffer, an integer per counter.
-/// Constructed at their initial values.
+/// The buffers of one layer, in T: a one-row matrix per graph::buffer, an integer per counter,
+/// constructed at their initial values. get<B>(), get<"name">(), for_each(f(name, storage)) and
+/// assign(other) come from named_values.
 template <class... Bs, class T>
-class buffer_values<buffer_list<Bs...>, T> {
+class buffer_values<buffer_list<Bs...>, T>
+    : public detail::named_values<std::tuple<typename detail::buffer_storage<Bs, T>::type...>, Bs...> {
+    using base = detail::named_values<std::tuple<typename detail::buffer_storage<Bs, T>::type...>, Bs...>;
+
 public:
     using value_type = T;
     using list = buffer_list<Bs...>;
 
-    buffer_values() : values_(initial<Bs>()...) {}
-
-    template <class B>
-    auto& get() noexcept {
-        static_assert(graph::detail::contains<B>(typename list::types{}), "typegrad::nn: this layer has no such buffer");
-        return std::get<graph::detail::index_of<B>(typename list::types{})>(values_);
-    }
-    template <class B>
-    auto const& get() const noexcept {
-        return const_cast<buffer_values&>(*this).template get<B>();
-    }
-
-    /// The buffer called `Name`.
-    template <name Name>
-    auto& get() noexcept {
-        constexpr std::size_t index = detail::index_by_name<Name, Bs...>();
-        static_assert(index < sizeof...(Bs), "typegrad::nn: this layer has no buffer of that name");
-        return std::get<index>(values_);
-    }
-    template <name Name>
-    auto const& get() const noexcept {
-        return const_cast<buffer_values&>(*this).template get<Name>();
-    }
-
-    /// Calls f(name, storage) for every buffer, in declaration order: storage is a matrix<T, Cols>
-    /// of one row, or a std::int64_t for a counter.
-    template <class F>
-    void for_each(F&& f) {
-        std::apply([&](auto&... b) { (f(Bs::label.view(), b), ...); }, values_);
-    }
-    template <class F>
-    void for_each(F&& f) const {
-        std::apply([&](auto const&... b) { (f(Bs::label.view(), b), ...); }, values_);
-    }
+    buffer_values() : base(std::in_place, initial<Bs>()...) {}
 
     /// Every buffer back at its initial value, every counter at 0.
     void reset() noexcept {
         (
             [this] {
                 if constexpr (is_counter_v<Bs>)
-                    get<Bs>() = 0;
+                    this->template get<Bs>() = 0;
                 else
-                    get<Bs>().fill(static_cast<T>(Bs::initial));
+                    this->template get<Bs>().fill(static_cast<T>(Bs::initial));
             }(),
             ...);
-    }
-
-    /// Every buffer converted from the same buffers in another scalar type.
-    template <class U>
-    void assign(buffer_values<list, U> const& other) {
-        (convert(other.template get<Bs>(), get<Bs>()), ...);
     }
 
 private:
@@ -140,14 +105,6 @@ private:
             return m;
         }
     }
-
-    template <class U, std::size_t C>
-    static void convert(matrix<U, C> const& from, matrix<T, C>& to) noexcept {
-        for (std::size_t i = 0; i < C; ++i) to.data()[i] = static_cast<T>(from.data()[i]);
-    }
-    static void convert(std::int64_t from, std::int64_t& to) noexcept { to = from; }
-
-    std::tuple<typename detail::buffer_storage<Bs, T>::type...> values_;
 };
 
 }  // namespace typegrad::nn

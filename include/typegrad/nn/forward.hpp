@@ -125,6 +125,13 @@ auto network_input(X const& x) {
     return const_matrix_view<value_t<Net>, Net::in_features>(v);
 }
 
+template <class T, std::size_t C>
+matrix<T, C> copy_of(const_matrix_view<T, C> v) {
+    matrix<T, C> m(v.rows());
+    std::copy_n(v.data(), v.size(), m.data());
+    return m;
+}
+
 }  // namespace detail
 
 /// The network's output for x, as a view into the network's workspace (valid until its next pass).
@@ -138,15 +145,8 @@ auto forward_view(Net const& net, X const& x) {
 /// The network's output for x: a matrix of x.rows() rows and out_features columns.
 template <class Net, matrix_like X>
 matrix<detail::value_t<Net>, Net::out_features> forward(Net const& net, X const& x) {
-    auto const out = forward_view(net, x);
-    matrix<detail::value_t<Net>, Net::out_features> result(out.rows());
-    std::copy_n(out.data(), out.size(), result.data());
-    return result;
+    return detail::copy_of(forward_view(net, x));
 }
-
-}  // namespace typegrad::nn
-
-namespace typegrad::nn {
 
 /// One training forward of the network on x, as tg::nn::backprop's: the step advances (new
 /// dropout masks), batch_norm normalises with the batch's statistics and updates its running
@@ -157,10 +157,7 @@ matrix<detail::value_t<Net>, Net::out_features> forward_train(Net& net, X const&
     detail::begin_training_pass(net, input.rows());
     detail::forward_layers<Net::size, mode::training>(net, input);
     detail::update_buffers<Net::size>(net, input.rows());
-    auto const out = detail::output_view<Net::size - 1, mode::training>(net, input);
-    matrix<detail::value_t<Net>, Net::out_features> result(out.rows());
-    std::copy_n(out.data(), out.size(), result.data());
-    return result;
+    return detail::copy_of(detail::output_view<Net::size - 1, mode::training>(net, input));
 }
 
 }  // namespace typegrad::nn
