@@ -5,10 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <numeric>
 #include <vector>
 
@@ -16,35 +13,7 @@
 #include <typegrad/data/loader.hpp>
 #include <typegrad/error.hpp>
 
-namespace {
-std::atomic<long> allocations{0};
-
-void* counted(std::size_t size, std::size_t alignment) {
-    ++allocations;
-    std::size_t const rounded = (size + alignment - 1) / alignment * alignment;
-    if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;
-    throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(std::size_t size) { return counted(size, alignof(std::max_align_t)); }
-void* operator new[](std::size_t size) { return counted(size, alignof(std::max_align_t)); }
-void* operator new(std::size_t size, std::align_val_t a) { return counted(size, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t size, std::align_val_t a) { return counted(size, static_cast<std::size_t>(a)); }
-// aligned_alloc pairs with free; GCC warns when it sees new and free meet after inlining.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-
-// Under AddressSanitizer, memory the runtime allocated through the sanitizer's operator new before
-// ours took over may come back through our delete; that pairing is this test's doing.
-extern "C" char const* __asan_default_options() { return "alloc_dealloc_mismatch=0"; }
+#include "../support/count_allocations.hpp"
 
 namespace tg = typegrad;
 
@@ -126,16 +95,16 @@ TEST_CASE("loader orders depend on seed and epoch only", "[data][loader]") {
 TEST_CASE("loader epochs after the first allocate nothing", "[data][loader]") {
     auto const ds = numbered(1000);
     tg::data::loader train(ds, 64, 1);
-    long const before_first = allocations.load();
+    long const before_first = typegrad_test::allocations();
     auto const first = train.epoch();
-    long const first_epoch = allocations.load() - before_first;
+    long const first_epoch = typegrad_test::allocations() - before_first;
     double const* buffer = first[0].features.data();
 
-    long const before = allocations.load();
+    long const before = typegrad_test::allocations();
     double sum = 0;
     for (int e = 0; e < 3; ++e)
         for (auto const& b : train.epoch()) sum += b.features(0, 0) + b.targets(b.rows() - 1, 0) + b.labels[0];
-    long const later_epochs = allocations.load() - before;
+    long const later_epochs = typegrad_test::allocations() - before;
 
     CHECK(first_epoch > 0);
     CHECK(later_epochs == 0);

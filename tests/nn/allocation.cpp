@@ -3,9 +3,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include <typegrad/nn/activation.hpp>
@@ -20,37 +17,7 @@
 #include <typegrad/nn/loss/softmax_cross_entropy.hpp>
 #include <typegrad/nn/softmax.hpp>
 
-namespace {
-std::atomic<long> allocations{0};
-
-void* counted(std::size_t size, std::size_t alignment) {
-    ++allocations;
-    std::size_t const rounded = (size + alignment - 1) / alignment * alignment;
-    if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;
-    throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(std::size_t size) { return counted(size, alignof(std::max_align_t)); }
-void* operator new[](std::size_t size) { return counted(size, alignof(std::max_align_t)); }
-void* operator new(std::size_t size, std::align_val_t a) { return counted(size, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t size, std::align_val_t a) { return counted(size, static_cast<std::size_t>(a)); }
-// The replacements pair aligned_alloc with free, which is right; GCC only sees new and free
-// meeting once they are inlined into one function, and warns.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-
-// Under AddressSanitizer, memory the C++ runtime allocated through the sanitizer's operator new
-// before ours took over may come back through our delete; that pairing is this test's doing, not
-// the library's, so ASan is told not to report it (for this program only).
-extern "C" char const* __asan_default_options() { return "alloc_dealloc_mismatch=0"; }
+#include "../support/count_allocations.hpp"
 
 namespace tg = typegrad;
 
@@ -68,9 +35,9 @@ template <class Net, class Loss, class Targets>
 long allocations_per_step(Net& net, Loss loss, tg::matrix<float, Net::in_features> const& x, Targets const& targets) {
     auto grads = tg::nn::gradients_like(net);
     tg::nn::backprop(net, loss, x, targets, grads);  // warm: the workspace is sized here
-    long const before = allocations.load();
+    long const before = typegrad_test::allocations();
     for (int step = 0; step < 5; ++step) tg::nn::backprop(net, loss, x, targets, grads);
-    return allocations.load() - before;
+    return typegrad_test::allocations() - before;
 }
 
 }  // namespace
@@ -97,12 +64,12 @@ TEST_CASE("training and inference with dropout and batch_norm allocate nothing o
     auto grads = tg::nn::gradients_like(net);
     tg::nn::backprop(net, tg::loss::softmax_cross_entropy{}, x, labels, grads);
     (void)tg::nn::forward_view(net, x);
-    long const before = allocations.load();
+    long const before = typegrad_test::allocations();
     for (int step = 0; step < 5; ++step) {
         tg::nn::backprop(net, tg::loss::softmax_cross_entropy{}, x, labels, grads);
         (void)tg::nn::forward_view(net, x);
     }
-    CHECK(allocations.load() - before == 0);
+    CHECK(typegrad_test::allocations() - before == 0);
     CHECK(net.buffers<1>().get<"num_batches_tracked">() == 6);  // the steps did run
 }
 
@@ -114,17 +81,17 @@ TEST_CASE("a smaller batch after a larger one allocates nothing", "[nn][allocati
     tg::matrix<float, 6> big(37), small(3);
     tg::matrix<float, 5> big_targets(37), small_targets(3);
     tg::nn::backprop(net, tg::loss::mse{}, big, big_targets, grads);
-    long const before = allocations.load();
+    long const before = typegrad_test::allocations();
     tg::nn::backprop(net, tg::loss::mse{}, small, small_targets, grads);
     tg::nn::backprop(net, tg::loss::mse{}, big, big_targets, grads);
     auto const out = tg::nn::forward_view(net, small);
-    CHECK(allocations.load() - before == 0);
+    CHECK(typegrad_test::allocations() - before == 0);
     CHECK(out.rows() == 3);
 }
 
 TEST_CASE("the counter counts", "[nn][allocation]") {
-    long const before = allocations.load();
+    long const before = typegrad_test::allocations();
     auto* p = new tg::matrix<float, 4>(3);  // the object and its aligned storage
     delete p;
-    CHECK(allocations.load() - before == 2);
+    CHECK(typegrad_test::allocations() - before == 2);
 }

@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdlib>
 #include <limits>
-#include <new>
 #include <span>
 #include <thread>
 #include <type_traits>
@@ -26,18 +25,7 @@
 
 #include "gemm_reference.hpp"
 
-// Every allocation in this program is counted, so a test can assert that a call made none.
-namespace {
-std::size_t allocations = 0;
-}  // namespace
-
-void* operator new(std::size_t size) {
-    ++allocations;
-    if (void* p = std::malloc(size ? size : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "../support/count_allocations.hpp"
 
 namespace {
 
@@ -318,11 +306,11 @@ TEST_CASE("the products allocate nothing, whatever the shape", "[tensor][gemm]")
         tg::matrix<float, K> dx(m), dw(N);
         std::vector<float> const bias(N, 0.5f);
         std::vector<float> db(N);
-        std::size_t const before = allocations;
+        long const before = typegrad_test::allocations();
         tg::gemm::forward<K, N>(x, w, bias, y, relu_epilogue{});
         tg::gemm::input_gradient<K, N>(dy, w, dx);
         tg::gemm::weight_gradient<K, N>(dy, x, dw, db);
-        CHECK(allocations == before);
+        CHECK(typegrad_test::allocations() == before);
     };
     run(std::integral_constant<std::size_t, 2>{}, std::integral_constant<std::size_t, 3>{}, 1);
     run(std::integral_constant<std::size_t, 10>{}, std::integral_constant<std::size_t, 20>{}, 1);
