@@ -18,7 +18,8 @@
 // of real-time medians, so on a shared machine compare the CPU column too.
 //
 // Targets: ratio typegrad / plain_loop at most 0.8 for 2-3-1_batch1 and both 10-20-1 runs;
-// 784-256-128-10_batch64/typegrad at 65 % or more of peak/fma.
+// 784-256-128-10_batch64/typegrad at 65 % or more of peak/fma; the same step on two threads
+// (tg::set_num_threads(2)) at most 1 / 1.7 of its time on one.
 
 #include <algorithm>
 #include <array>
@@ -46,6 +47,7 @@
 #include <typegrad/nn/loss/mse.hpp>
 #include <typegrad/nn/loss/softmax_cross_entropy.hpp>
 #include <typegrad/nn/sequential.hpp>
+#include <typegrad/parallel/threads.hpp>
 #include <typegrad/tensor/matrix.hpp>
 
 #include "peak.hpp"
@@ -117,8 +119,9 @@ static_assert(step_flops<net_784_256_128_10>() == 2.0 * 64 * 2 * (784 * 256 + 25
 
 enum class impl { typegrad, plain_loop };
 
-template <class Net, impl I>
+template <class Net, impl I, std::size_t Threads = 1>
 void step_bench(benchmark::State& state) {
+    tg::set_num_threads(Threads);
     auto f = std::make_unique<fixture<Net>>();
     auto const step = [&] { return I == impl::typegrad ? f->typegrad_step() : f->plain_step(); };
     benchmark::DoNotOptimize(step());  // warm: the first typegrad pass sizes the workspace
@@ -132,6 +135,7 @@ void step_bench(benchmark::State& state) {
         state.counters["FLOP/s"] = typegrad_bench::peak::rate(flops);
         state.counters["pct_peak"] = typegrad_bench::peak::percent(flops);
     }
+    tg::set_num_threads(1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +191,18 @@ bool register_net() {
     return true;
 }
 
+// The same step with the GEMMs split over two threads, against one thread; both timed in real
+// time (CPU time counts only the main thread's share). Target: ratio at most 1 / 1.7 = 0.59.
+template <class Net>
+void register_threads() {
+    std::string const name = Net::name;
+    benchmark::RegisterBenchmark((name + "/typegrad_1thread").c_str(), step_bench<Net, impl::typegrad, 1>)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((name + "/typegrad_2threads").c_str(), step_bench<Net, impl::typegrad, 2>)
+        ->UseRealTime();
+    comparisons.push_back({name + "/typegrad_2threads/real_time", name + "/typegrad_1thread/real_time"});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -196,6 +212,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "nn_step: the implementations disagree; not benchmarking a comparison that is not fair\n");
         return EXIT_FAILURE;
     }
+    register_threads<net_784_256_128_10>();
     typegrad_bench::peak::flops = typegrad_bench::peak::measure();
     benchmark::RegisterBenchmark(typegrad_bench::peak::name, typegrad_bench::peak::bench);
     return typegrad_bench::run(argc, argv, comparisons);

@@ -17,16 +17,22 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <random>
+#include <set>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <typegrad/parallel/threads.hpp>
 #include <typegrad/tensor/gemm.hpp>
 #include <typegrad/tensor/matrix.hpp>
 #include <typegrad/tensor/view.hpp>
@@ -295,6 +301,73 @@ void check_shape() {
             }
         }
     });
+}
+
+/// Records the threads it is called on. With `wait`, a thread's first call waits (up to a second)
+/// until a second thread has called too, so that a product split over two threads is seen on both
+/// however the pool's threads are scheduled; a product that is not split gives up after a second.
+struct thread_recording_epilogue {
+    std::set<std::thread::id>* threads;
+    std::mutex* lock;
+    bool wait;
+    template <class V>
+    V operator()(V v) const {
+        auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        std::unique_lock<std::mutex> guard(*lock);
+        if (threads->insert(std::this_thread::get_id()).second && wait) {
+            while (threads->size() < 2 && std::chrono::steady_clock::now() < deadline) {
+                guard.unlock();
+                std::this_thread::yield();
+                guard.lock();
+            }
+        }
+        return v;
+    }
+};
+
+/// The three products of shape S on a batch large enough to be split over two threads give the
+/// one-thread results to the bit (real data, so a different summation order would show), and
+/// forward's epilogue runs on both threads.
+template <class S>
+void check_threads() {
+    using T = typename S::T;
+    constexpr std::size_t K = S::K, N = S::N;
+    // At least parallel_work FMAs, and rows that end in a tail of every tile height.
+    std::size_t const m = std::max<std::size_t>(257, tg::gemm::detail::parallel_work / (K * N) + 5) | 1;
+    INFO("K = " << K << ", N = " << N << ", M = " << m);
+    auto const x = filled<T, K>(m, data::real, 1);
+    auto const w = filled<T, K>(N, data::real, 2);
+    auto const dy = filled<T, N>(m, data::real, 3);
+    auto const bias = random_values<T>(N, data::real, 4);
+    auto const dw0 = random_values<T>(N * K, data::real, 5);
+    auto const db0 = random_values<T>(N, data::real, 6);
+
+    struct results {
+        std::vector<T> y, dx, dw, db;
+        std::set<std::thread::id> threads;
+    };
+    auto const run = [&](std::size_t threads) {
+        tg::set_num_threads(threads);
+        results r{std::vector<T>(m * N), std::vector<T>(m * K), dw0, db0, {}};
+        std::mutex lock;
+        tg::gemm::forward(x.view(), w.view(), std::span<T const>(bias), tg::matrix_view<T, N>(r.y.data(), m),
+                          thread_recording_epilogue{&r.threads, &lock, threads > 1});
+        tg::gemm::input_gradient(dy.view(), w.view(), tg::matrix_view<T, K>(r.dx.data(), m));
+        tg::gemm::weight_gradient(dy.view(), x.view(), tg::matrix_view<T, K>(r.dw.data(), N), std::span<T>(r.db));
+        return r;
+    };
+    auto const same_bits = [](std::vector<T> const& a, std::vector<T> const& b) {
+        return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+    };
+    results const one = run(1);
+    results const two = run(2);
+    tg::set_num_threads(1);
+    CHECK(one.threads.size() == 1);
+    CHECK(two.threads.size() == 2);
+    CHECK(same_bits(one.y, two.y));
+    CHECK(same_bits(one.dx, two.dx));
+    CHECK(same_bits(one.dw, two.dw));
+    CHECK(same_bits(one.db, two.db));
 }
 
 }  // namespace gemm_test

@@ -30,3 +30,8 @@ using shapes =
 TEMPLATE_LIST_TEST_CASE("float products match a double reference for every batch size", "[tensor][gemm]", shapes) {
     gemm_test::check_shape<TestType>();
 }
+
+TEMPLATE_LIST_TEST_CASE("float products split over two threads give the one-thread results to the bit", "[tensor][gemm]",
+                        shapes) {
+    gemm_test::check_threads<TestType>();
+}

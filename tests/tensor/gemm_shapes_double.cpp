@@ -29,6 +29,11 @@ TEMPLATE_LIST_TEST_CASE("double products match a double reference for every batc
     gemm_test::check_shape<TestType>();
 }
 
+TEMPLATE_LIST_TEST_CASE("double products split over two threads give the one-thread results to the bit", "[tensor][gemm]",
+                        shapes) {
+    gemm_test::check_threads<TestType>();
+}
+
 TEST_CASE("double forward fuses a relu epilogue", "[tensor][gemm]") {
     auto relu = [](auto v) { return tg::eval(tg::relu(tg::var<0>{}), v); };
     for (std::size_t m : {std::size_t{1}, std::size_t{17}}) {

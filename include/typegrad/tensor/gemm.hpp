@@ -24,7 +24,14 @@
 // inlined into the caller (detail/gemm_small.hpp). A call allocates nothing: the only buffer, a
 // packed panel for the backward products, lives on the stack (at most 32 KiB) and only when the
 // panel is reused; there is no shared state, so concurrent calls are safe.
+//
+// Threads: a product of at least detail::parallel_work FMAs is split over the threads of
+// parallel::default_pool() (tg::set_num_threads): Y and dX by batch rows, dW by its rows. Every
+// split falls on a multiple of the kernels' tile height, so each output element is computed by
+// the same instructions in the same order as on one thread: the result is the same to the bit.
+// The epilogue is then copied to each thread and called concurrently.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -32,6 +39,7 @@
 #include <type_traits>
 
 #include <typegrad/error.hpp>
+#include <typegrad/parallel/threads.hpp>
 #include <typegrad/simd/batch.hpp>
 #include <typegrad/tensor/detail/gemm_backward.hpp>
 #include <typegrad/tensor/detail/gemm_forward.hpp>
@@ -82,6 +90,46 @@ template <class T>
     return count != 0 && other_count != 0 && a < b + other_count * sizeof(T) && b < a + count * sizeof(T);
 }
 
+/// FMAs (M N K) from which a product is split over the pool's threads. Waking the workers and
+/// joining them costs a microsecond or two; this much work takes about 8 us on one core.
+inline constexpr std::size_t parallel_work = std::size_t{1} << 20;
+
+/// part(begin, end) for ranges that split [0, count) over the pool's threads, one range each,
+/// every boundary a multiple of `unit`; part(0, count) on the calling thread alone when `work`
+/// (FMAs) is below parallel_work or there is one thread.
+template <class F>
+void split_rows(std::size_t count, std::size_t unit, std::size_t work, F&& part) {
+    auto& pool = parallel::default_pool();
+    std::size_t const units = (count + unit - 1) / unit;
+    std::size_t const parts = std::min(pool.size(), units);
+    if (parts <= 1 || work < parallel_work) return part(std::size_t{0}, count);
+    pool.run(parts, [&](std::size_t p) {
+        part(units * p / parts * unit, std::min(count, units * (p + 1) / parts * unit));
+    });
+}
+
+template <std::size_t K, std::size_t N, class T, class Epilogue>
+void forward_split(T const* x, T const* w, T const* b, T* y, std::size_t m, Epilogue& epilogue) {
+    split_rows(m, dot_rows<T>, m * K * N, [&](std::size_t begin, std::size_t end) {
+        Epilogue own = epilogue;
+        forward<K, N>(x + begin * K, w, b, y + begin * N, end - begin, own);
+    });
+}
+
+template <std::size_t K, std::size_t N, class T>
+void input_gradient_split(T const* dy, T const* w, T* dx, std::size_t m) {
+    split_rows(m, broadcast_rows<T>, m * K * N, [&](std::size_t begin, std::size_t end) {
+        input_gradient<K, N>(dy + begin * N, w, dx + begin * K, end - begin);
+    });
+}
+
+template <std::size_t K, std::size_t N, class T>
+void weight_gradient_split(T const* dy, T const* x, T* dw, T* db, std::size_t m) {
+    split_rows(N, broadcast_rows<T>, m * K * N, [&](std::size_t begin, std::size_t end) {
+        weight_gradient<K, N>(dy, x, dw, begin == 0 ? db : nullptr, m, begin, end);
+    });
+}
+
 /// An operand as require_disjoint names it.
 template <class T>
 struct operand {
@@ -124,7 +172,7 @@ template <std::size_t K, std::size_t N, scalar T, class Epilogue = identity>
         if (x.rows() <= detail::small_work / (K * N))
             return detail::forward_small<K, N>(x.data(), w.data(), b, y.data(), x.rows(), epilogue);
     }
-    detail::forward<K, N>(x.data(), w.data(), b, y.data(), x.rows(), epilogue);
+    detail::forward_split<K, N>(x.data(), w.data(), b, y.data(), x.rows(), epilogue);
 }
 
 /// forward with a tg::matrix as the output.
@@ -150,7 +198,7 @@ template <std::size_t K, std::size_t N, scalar T>
         if (dy.rows() <= detail::small_work / (K * N))
             return detail::input_gradient_small<K, N>(dy.data(), w.data(), dx.data(), dy.rows());
     }
-    detail::input_gradient<K, N>(dy.data(), w.data(), dx.data(), dy.rows());
+    detail::input_gradient_split<K, N>(dy.data(), w.data(), dx.data(), dy.rows());
 }
 
 /// input_gradient with a tg::matrix as the output.
@@ -179,7 +227,7 @@ template <std::size_t K, std::size_t N, scalar T>
         if (dy.rows() <= detail::small_work / (K * N))
             return detail::weight_gradient_small<K, N>(dy.data(), x.data(), dw.data(), d, dy.rows());
     }
-    detail::weight_gradient<K, N>(dy.data(), x.data(), dw.data(), d, dy.rows());
+    detail::weight_gradient_split<K, N>(dy.data(), x.data(), dw.data(), d, dy.rows());
 }
 
 /// weight_gradient with a tg::matrix as the output.

@@ -163,39 +163,52 @@ void add_column_sums(T const* dy, std::size_t m, T* db) {
     if constexpr (Count > full) add_column_sums<N, Count - full>(dy + full, m, db + full);
 }
 
-/// dw[0..N) (+)= the panel at `base` of dy^T x over the batch rows [first, first + steps), with
-/// the panel of x at b (rows ldb apart).
+/// Rows [j0, j1) of dw (+)= the panel at `base` of dy^T x over the batch rows [first, first +
+/// steps), with the panel of x at b (rows ldb apart). j0 is a multiple of the tile height; j1 is
+/// too, or N, whose last N % tile rows take the smaller tiles row_tiles picks for them.
 template <class B, class Panel, std::size_t K, std::size_t N, class T>
 inline void weight_panel(T const* dy, T const* b, std::size_t ldb, T* dw, std::size_t base, std::size_t first,
-                         std::size_t steps) {
-    row_tiles<broadcast_rows<T>, N>([&]<std::size_t R>(std::size_t j) {
+                         std::size_t steps, std::size_t j0, std::size_t j1) {
+    constexpr std::size_t rows = broadcast_rows<T>;
+    constexpr std::size_t full = N / rows * rows;
+    auto const tile = [&]<std::size_t R>(std::size_t j) {
         broadcast_tile<B, R, Panel, 1, N, K>(dy + first * N + j, b, ldb, steps, dw + j * K + base, true);
-    });
+    };
+    for (std::size_t j = j0; j < std::min(j1, full); j += rows) tile.template operator()<rows>(j);
+    if constexpr (N > full) {
+        if (j1 == N)
+            row_tiles<rows / 2, N - full>([&]<std::size_t R>(std::size_t j) { tile.template operator()<R>(full + j); });
+    }
 }
 
 // Out of line so that only calls that pack carry the buffer in their stack frame.
 template <class B, class Panel, std::size_t K, std::size_t N, class T>
-[[gnu::noinline]] void weight_panel_packed(T const* dy, T const* x, T* dw, std::size_t base, std::size_t m) {
+[[gnu::noinline]] void weight_panel_packed(T const* dy, T const* x, T* dw, std::size_t base, std::size_t m,
+                                           std::size_t j0, std::size_t j1) {
     constexpr std::size_t chunk = pack_bytes / (Panel::width * sizeof(T));
     alignas(64) T packed[chunk * Panel::width];
     for (std::size_t p0 = 0; p0 < m; p0 += chunk) {
         std::size_t const steps = std::min(chunk, m - p0);
         for (std::size_t p = 0; p < steps; ++p)
             std::memcpy(packed + p * Panel::width, x + (p0 + p) * K + base, Panel::width * sizeof(T));
-        weight_panel<B, Panel, K, N>(dy, packed, Panel::width, dw, base, p0, steps);
+        weight_panel<B, Panel, K, N>(dy, packed, Panel::width, dw, base, p0, steps, j0, j1);
     }
 }
 
-/// dw (N x K) += dy^T (N x m) x (m x K); db (N, or null) += column sums of dy.
+/// Rows [j0, j1) of dw (N x K) += dy^T (N x m) x (m x K), j0 and j1 as weight_panel takes them;
+/// db (N, or null) += column sums of dy. Each row of dw is summed the same way whatever range it
+/// is computed in, so splitting [0, N) over threads changes no bit of the result.
 template <std::size_t K, std::size_t N, class T>
-[[gnu::noinline]] void weight_gradient(T const* dy, T const* x, T* dw, T* db, std::size_t m) {
+[[gnu::noinline]] void weight_gradient(T const* dy, T const* x, T* dw, T* db, std::size_t m, std::size_t j0 = 0,
+                                       std::size_t j1 = N) {
     using B = batch_for_t<T, K>;
     for_each_panel<K, lanes<B>, broadcast_vectors<T>>([&]<class Panel>(Panel, std::size_t base) {
-        // Only with more than one row tile is the panel of X read more than once.
+        // Only with more than one row tile is the panel of X read more than once. (Decided on the
+        // whole of dw, not the range: packing sums the rows in chunks, an order a split must keep.)
         if constexpr (N > broadcast_rows<T>) {
-            if (m >= pack_min_rows) return weight_panel_packed<B, Panel, K, N>(dy, x, dw, base, m);
+            if (m >= pack_min_rows) return weight_panel_packed<B, Panel, K, N>(dy, x, dw, base, m, j0, j1);
         }
-        weight_panel<B, Panel, K, N>(dy, x + base, K, dw, base, 0, m);
+        weight_panel<B, Panel, K, N>(dy, x + base, K, dw, base, 0, m, j0, j1);
     });
     if (db) add_column_sums<N, N>(dy, m, db);
 }
