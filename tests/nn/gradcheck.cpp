@@ -1,7 +1,8 @@
 // tg::check::gradcheck over the nn/ layer: every graph primitive (in small layers written for it),
 // every layer and activation, every loss; the check itself, which must fail when every gradient is
-// zero or when the analytic gradient is wrong; float against double. The topologies are in
-// gradcheck_topologies.cpp, the layers and helpers both use in gradcheck_support.hpp.
+// zero or when the analytic gradient is wrong. The topologies are in gradcheck_topologies.cpp and
+// gradcheck_wide.cpp, the layers and helpers they share in gradcheck_support.hpp; float against
+// double in tutorial_2_3_1.cpp (on the tutorial's float network).
 //
 // Compile time: every network here is in double (gradcheck's own type, so each is instantiated
 // once), and its layers, activations and losses are at width 4 but for a few dense shapes (4x1,
@@ -115,41 +116,4 @@ TEST_CASE("gradcheck fails when the analytic gradient is wrong", "[nn][gradcheck
     CHECK(result.analytic == Approx(1.01 * result.numeric).epsilon(1e-5));
     CHECK(!result.worst_entry.empty());
     CHECK(result.message().find("FAILED") != std::string::npos);
-}
-
-TEST_CASE("the same network in float and in double", "[nn][gradcheck][float]") {
-    using net_f = nn::sequential<nn::dense<4, 4>, nn::tanh, nn::dense<4, 4>>;
-    using net_d = nn::rebind_t<net_f, double>;
-    STATIC_REQUIRE(std::is_same_v<net_d, depth2>);
-    net_f nf;
-    tg::init::initialize(nf, tg::init::xavier_uniform{}, 50);
-    net_d nd;
-    nd.assign(nf);  // the same values, exactly
-    auto const xd = filled<4>(37, 0.25);
-    tg::matrix<float, 4> xf(37);
-    for (std::size_t i = 0; i < xd.size(); ++i) xf.data()[i] = static_cast<float>(xd.data()[i]);
-    tg::matrix<double, 4> x(37);  // the double run reads exactly the float inputs
-    for (std::size_t i = 0; i < xd.size(); ++i) x.data()[i] = static_cast<double>(xf.data()[i]);
-    auto const l = labels(37, 4);
-    auto gf = nn::gradients_like(nf);
-    auto gd = nn::gradients_like(nd);
-    float const lf = nn::backprop(nf, tg::loss::softmax_cross_entropy{}, xf, l, gf);
-    double const ld = nn::backprop(nd, tg::loss::softmax_cross_entropy{}, x, l, gd);
-    CHECK(static_cast<double>(lf) == Approx(ld).epsilon(1e-5));
-    std::size_t compared = 0;
-    double largest = 0;
-    gd.for_each_parameter_pair(gf, [&](std::size_t layer, auto name, auto const& d, auto const& f) {
-        for (std::size_t i = 0; i < d.size(); ++i) {
-            INFO("layer " << layer << " " << std::string(name) << " entry " << i);
-            CHECK(static_cast<double>(f.data()[i]) == Approx(d.data()[i]).epsilon(1e-5).margin(1e-6));
-            largest = std::max(largest, std::abs(d.data()[i]));
-            ++compared;
-        }
-    });
-    CHECK(compared == 2 * (4 * 4 + 4));
-    CHECK(largest > 1e-3);  // the gradients compared are not all negligible
-    auto const yf = nn::forward(nf, xf);
-    auto const yd = nn::forward(nd, x);
-    for (std::size_t i = 0; i < yd.size(); ++i)
-        CHECK(static_cast<double>(yf.data()[i]) == Approx(yd.data()[i]).epsilon(1e-5).margin(1e-6));
 }
