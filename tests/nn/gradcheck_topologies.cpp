@@ -1,6 +1,7 @@
-// tg::check::gradcheck over topologies: depths 1 to 5, widths 1 to 4, mixed activations, custom
-// layers; one row and 37 (a SIMD tail). With the two networks of tests/nn/gradcheck.cpp (the
-// primitives' and the layers') and the 300-wide one of gradcheck_wide.cpp, ten topologies.
+// tg::check::gradcheck over every layer and activation (in one deep network), and topologies:
+// depths 1 to 5, widths 1 to 4, mixed activations, custom layers; one row and 37 (a SIMD tail).
+// With the primitives' network of gradcheck.cpp and the 300-wide one of gradcheck_wide.cpp, ten
+// topologies or more.
 
 #include <catch2/catch.hpp>
 
@@ -17,6 +18,18 @@ using namespace gradcheck_support;
 // ---- topologies ----------------------------------------------------------------------------------
 // With the two networks above, ten topologies; every loss is used by one of them. Activations
 // and losses are all at width 4, so that the topologies share their instantiations.
+
+TEST_CASE("gradcheck: every layer and activation", "[nn][gradcheck][layer]") {
+    // dense, relu, leaky_relu (0.01 and 0.2), tanh, the gated unit, a swish activation, softmax
+    // inside the network, sigmoid, identity; then cross_entropy on probabilities (softmax, then
+    // identity: no rewrite).
+    net<nn::dense<4, 4>, nn::relu, nn::dense<4, 4>, nn::leaky_relu<>, nn::dense<4, 4>, nn::tanh, gated, swish,
+        nn::dense<4, 4>, nn::softmax, nn::dense<4, 4>, nn::leaky_relu<0.2>, nn::dense<4, 4>, nn::sigmoid, nn::dense<4, 4>,
+        nn::softmax, nn::identity>
+        n;
+    prepare(n, 2);
+    check_passes(n, tg::loss::cross_entropy{}, filled<4>(5, 0.4), labels(5, 4));
+}
 
 TEST_CASE("gradcheck: topologies of depths 1 to 5, widths 1 to 4", "[nn][gradcheck][topology]") {
     SECTION("depth 1") { check_mse<nn::dense<4, 4>>(20); }
