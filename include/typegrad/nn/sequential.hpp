@@ -34,21 +34,33 @@ constexpr std::size_t declared_in() {
     if constexpr (fixed_width_layer<L>) return L::in_features;
     else return 0;
 }
-template <class L>
-constexpr std::size_t declared_out() {
-    if constexpr (fixed_width_layer<L>) return L::out_features;
-    else return 0;
+/// The number of columns leaving layer L when W enter it: its out_features, or, for a layer of
+/// any width, the width of its graph (W for an activation, 1 for a row reduction).
+template <class L, std::size_t W>
+constexpr std::size_t width_after() {
+    if constexpr (fixed_width_layer<L>)
+        return L::out_features;
+    else if constexpr (W > 0 && layer<L>)
+        return graph_t<L, W>::cols;
+    else
+        return W;  // not a layer, or no width to give it: reported elsewhere
 }
+
+// The widths so far, extended by one layer at a time in a fold (no nested recursion).
+template <std::size_t... W>
+struct width_list {
+    static constexpr std::array<std::size_t, sizeof...(W)> value{W...};
+    template <class L>
+    constexpr auto operator+(std::type_identity<L>) const noexcept {
+        return width_list<W..., width_after<L, value.back()>()>{};
+    }
+};
 
 /// widths[i] is the number of columns entering layer i; widths[n] leaves the last one.
 template <class... L>
 constexpr std::array<std::size_t, sizeof...(L) + 1> layer_widths() {
-    constexpr bool fixed[] = {fixed_width_layer<L>...};
-    constexpr std::size_t outs[] = {declared_out<L>()...};
-    std::array<std::size_t, sizeof...(L) + 1> widths{};
-    widths[0] = declared_in<std::tuple_element_t<0, std::tuple<L...>>>();
-    for (std::size_t i = 0; i < sizeof...(L); ++i) widths[i + 1] = fixed[i] ? outs[i] : widths[i];
-    return widths;
+    using first = std::tuple_element_t<0, std::tuple<L...>>;
+    return decltype((width_list<declared_in<first>()>{} + ... + std::type_identity<L>{}))::value;
 }
 
 // A mismatch is reported by instantiating this template, whose name spells out the numbers:

@@ -38,7 +38,7 @@ constexpr std::size_t input_cols(type_list<Ns...>) {
 
 // Resizes the matrices of nodes Ns... (in order) for a batch of `rows`: a row node has one.
 template <class... Ns, class... M>
-void resize_for(type_list<Ns...>, std::size_t rows, M&... m) {
+void resize_for(type_list<Ns...>, [[maybe_unused]] std::size_t rows, M&... m) {  // (no nodes: a layer that is its input)
     (m.resize(is_row_node_v<Ns> ? 1 : rows), ...);
 }
 
