@@ -4,11 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstddef>
+#include <vector>
 
 #include <typegrad/optim/adagrad.hpp>
 #include <typegrad/optim/adam.hpp>
 #include <typegrad/optim/rmsprop.hpp>
 #include <typegrad/optim/sgd.hpp>
+#include <typegrad/parallel/threads.hpp>
 
 #include "helpers.hpp"
 
@@ -211,4 +214,38 @@ TEST_CASE("float optimisers run on SIMD lanes and tails alike", "[optim][simd]")
     tg::optim::adam opt{net, {.lr = 0.1f}};
     opt.step(net, grads);
     for (std::size_t i = 0; i < 37; ++i) CHECK(net.layer<0>().weight(0, i) == Approx(0.9f).epsilon(1e-6));
+}
+
+TEST_CASE("optimisers and zeroing split over two threads give the one-thread results to the bit", "[optim][threads]") {
+    // A weight large enough to be split (38700 elements: a multiple of no batch width, so the
+    // tail's narrower batches run too), its gradients from a fixed pattern.
+    using wide_t = tg::nn::sequential<tg::nn::dense<300, 129>>;
+    auto const run = [](std::size_t threads, auto make_optimizer) {
+        tg::set_num_threads(threads);
+        wide_t net;
+        net.for_each_parameter([](std::size_t, auto, auto& m) {
+            for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = std::sin(0.37f * static_cast<float>(i));
+        });
+        auto grads = tg::nn::gradients_like(net);
+        auto opt = make_optimizer(net);
+        for (int step = 0; step < 3; ++step) {
+            grads.for_each_parameter([step](std::size_t, auto, auto& m) {
+                for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = std::cos(0.11f * static_cast<float>(i + step));
+            });
+            opt.step(net, grads);
+        }
+        grads.zero();
+        bool zeroed = true;
+        grads.for_each_parameter([&](std::size_t, auto, auto& m) {
+            for (std::size_t i = 0; i < m.size(); ++i) zeroed = zeroed && m.data()[i] == 0.0f;
+        });
+        CHECK(zeroed);
+        tg::set_num_threads(1);
+        auto const& w = net.layer<0>().get<"weight">();
+        return std::vector<float>(w.data(), w.data() + w.size());
+    };
+    auto const adam = [](wide_t& net) { return tg::optim::adam{net, {.lr = 1e-2f, .weight_decay = 1e-3f}}; };
+    auto const sgd = [](wide_t& net) { return tg::optim::sgd{net, {.lr = 0.1f, .momentum = 0.9f, .nesterov = true}}; };
+    CHECK(run(1, adam) == run(2, adam));
+    CHECK(run(1, sgd) == run(2, sgd));
 }

@@ -4,6 +4,7 @@
 // same way: by parameter type, by name, or, for the conventional names, as weight(o, i) and
 // bias(o) in PyTorch's layout.
 
+#include <algorithm>
 #include <cstddef>
 #include <string_view>
 #include <tuple>
@@ -13,6 +14,7 @@
 #include <typegrad/nn/graph/node.hpp>
 #include <typegrad/nn/graph/type_list.hpp>
 #include <typegrad/nn/name.hpp>
+#include <typegrad/parallel/threads.hpp>
 #include <typegrad/tensor/matrix.hpp>
 
 namespace typegrad::nn {
@@ -90,8 +92,14 @@ public:
         (f(Ps::label.view(), this->template get<Ps>(), other.template get<Ps>()), ...);
     }
 
+    /// Sets every value to zero; a large parameter on all of tg::num_threads() threads (a training
+    /// step zeroes every gradient, a pass over memory as large as the network).
     void zero() noexcept {
-        this->for_each([](auto, auto& m) { m.fill(T(0)); });
+        this->for_each([](auto, auto& m) {
+            parallel::split(m.size(), 64, m.size() >= (std::size_t{1} << 15), [&](std::size_t begin, std::size_t end) {
+                std::fill(m.data() + begin, m.data() + end, T(0));
+            });
+        });
     }
 };
 

@@ -1,17 +1,25 @@
 #pragma once
 // The loop every optimiser runs: one elementwise update over each parameter, its gradient and the
 // optimiser's state for it, on xsimd batches with a scalar tail. An optimiser is its update rule,
-// written once as a generic lambda over batches and scalars.
+// written once as a generic lambda over batches and scalars. Large parameters are split over the
+// threads of tg::set_num_threads; the rule is then called concurrently on disjoint ranges.
 
 #include <cstddef>
 #include <type_traits>
 
 #include <typegrad/nn/sequential.hpp>
+#include <typegrad/parallel/threads.hpp>
 #include <typegrad/simd/transform.hpp>
 
 namespace typegrad::optim {
 
 namespace detail {
+
+// Parameters of at least this many elements are updated on all of tg::num_threads() threads.
+inline constexpr std::size_t parallel_elements = std::size_t{1} << 15;
+// Where a split may fall: a multiple of every batch width, so that each element is updated by the
+// same instructions as on one thread (the tail's narrower batches stay at the array's end).
+inline constexpr std::size_t split_unit = 64;
 
 /// For every parameter: rule(value&, gradient, state&...) at every element, where the arguments
 /// are batches (or scalars in the tail) and the rule assigns the new value and state.
@@ -20,13 +28,18 @@ void update(Rule&& rule, Net& net, Grads const& grads, States&... states) {
     nn::zip_parameters(
         [&](auto& value, auto& gradient, auto&... state) {
             using T = typename std::remove_cvref_t<decltype(value)>::value_type;
-            simd::for_each_block<T>(value.size(), [&]<class V>(std::size_t i, std::type_identity<V>) {
-                V theta = simd::load_as<V>(value.data() + i);
-                V const g = simd::load_as<V>(gradient.data() + i);
-                auto loaded = std::tuple{simd::load_as<V>(state.data() + i)...};
-                std::apply([&](auto&... s) { rule(theta, g, s...); }, loaded);
-                simd::store_to(value.data() + i, theta);
-                std::apply([&](auto const&... s) { (simd::store_to(state.data() + i, s), ...); }, loaded);
+            std::size_t const n = value.size();
+            parallel::split(n, split_unit, n >= parallel_elements, [&](std::size_t begin, std::size_t end) {
+                T* const v = value.data() + begin;
+                T const* const gr = gradient.data() + begin;
+                simd::for_each_block<T>(end - begin, [&]<class V>(std::size_t i, std::type_identity<V>) {
+                    V theta = simd::load_as<V>(v + i);
+                    V const g = simd::load_as<V>(gr + i);
+                    auto loaded = std::tuple{simd::load_as<V>(state.data() + begin + i)...};
+                    std::apply([&](auto&... s) { rule(theta, g, s...); }, loaded);
+                    simd::store_to(v + i, theta);
+                    std::apply([&](auto const&... s) { (simd::store_to(state.data() + begin + i, s), ...); }, loaded);
+                });
             });
         },
         net, grads, states...);

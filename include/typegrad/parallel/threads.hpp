@@ -18,6 +18,23 @@ inline thread_pool& default_pool() {
     return pool;
 }
 
+/// part(begin, end) over ranges that split [0, count) among default_pool()'s threads, one range
+/// each, every boundary a multiple of `unit`; part(0, count) on the calling thread alone when
+/// `worth_splitting` is false or there is one thread. A kernel whose every element is computed
+/// the same way wherever its range starts (a boundary on a multiple of its tile or vector length)
+/// gives the same bits however it is split.
+template <class F>
+void split(std::size_t count, std::size_t unit, bool worth_splitting, F&& part) {
+    auto& pool = default_pool();
+    std::size_t const units = (count + unit - 1) / unit;
+    std::size_t const parts = units < pool.size() ? units : pool.size();
+    if (parts <= 1 || !worth_splitting) return part(std::size_t{0}, count);
+    pool.run(parts, [&](std::size_t p) {
+        std::size_t const end = units * (p + 1) / parts * unit;
+        part(units * p / parts * unit, end < count ? end : count);
+    });
+}
+
 }  // namespace parallel
 
 /// Lets the kernels use `n` threads, the calling one included (n >= 1). Starts or stops threads,

@@ -31,7 +31,6 @@
 // the same instructions in the same order as on one thread: the result is the same to the bit.
 // The epilogue is then copied to each thread and called concurrently.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -94,23 +93,9 @@ template <class T>
 /// joining them costs a microsecond or two; this much work takes about 8 us on one core.
 inline constexpr std::size_t parallel_work = std::size_t{1} << 20;
 
-/// part(begin, end) for ranges that split [0, count) over the pool's threads, one range each,
-/// every boundary a multiple of `unit`; part(0, count) on the calling thread alone when `work`
-/// (FMAs) is below parallel_work or there is one thread.
-template <class F>
-void split_rows(std::size_t count, std::size_t unit, std::size_t work, F&& part) {
-    auto& pool = parallel::default_pool();
-    std::size_t const units = (count + unit - 1) / unit;
-    std::size_t const parts = std::min(pool.size(), units);
-    if (parts <= 1 || work < parallel_work) return part(std::size_t{0}, count);
-    pool.run(parts, [&](std::size_t p) {
-        part(units * p / parts * unit, std::min(count, units * (p + 1) / parts * unit));
-    });
-}
-
 template <std::size_t K, std::size_t N, class T, class Epilogue>
 void forward_split(T const* x, T const* w, T const* b, T* y, std::size_t m, Epilogue& epilogue) {
-    split_rows(m, dot_rows<T>, m * K * N, [&](std::size_t begin, std::size_t end) {
+    parallel::split(m, dot_rows<T>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
         Epilogue own = epilogue;
         forward<K, N>(x + begin * K, w, b, y + begin * N, end - begin, own);
     });
@@ -118,14 +103,14 @@ void forward_split(T const* x, T const* w, T const* b, T* y, std::size_t m, Epil
 
 template <std::size_t K, std::size_t N, class T>
 void input_gradient_split(T const* dy, T const* w, T* dx, std::size_t m) {
-    split_rows(m, broadcast_rows<T>, m * K * N, [&](std::size_t begin, std::size_t end) {
+    parallel::split(m, broadcast_rows<T>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
         input_gradient<K, N>(dy + begin * N, w, dx + begin * K, end - begin);
     });
 }
 
 template <std::size_t K, std::size_t N, class T>
 void weight_gradient_split(T const* dy, T const* x, T* dw, T* db, std::size_t m) {
-    split_rows(N, broadcast_rows<T>, m * K * N, [&](std::size_t begin, std::size_t end) {
+    parallel::split(N, broadcast_rows<T>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
         weight_gradient<K, N>(dy, x, dw, begin == 0 ? db : nullptr, m, begin, end);
     });
 }
