@@ -25,10 +25,13 @@ inline thread_pool& default_pool() {
 /// gives the same bits however it is split.
 template <class F>
 void split(std::size_t count, std::size_t unit, bool worth_splitting, F&& part) {
+    // The pool is not touched for small work: a one-row step of a tiny network calls this for
+    // every parameter, and default_pool()'s guard would be a measurable part of it.
+    if (!worth_splitting) return part(std::size_t{0}, count);
     auto& pool = default_pool();
     std::size_t const units = (count + unit - 1) / unit;
     std::size_t const parts = units < pool.size() ? units : pool.size();
-    if (parts <= 1 || !worth_splitting) return part(std::size_t{0}, count);
+    if (parts <= 1) return part(std::size_t{0}, count);
     pool.run(parts, [&](std::size_t p) {
         std::size_t const end = units * (p + 1) / parts * unit;
         part(units * p / parts * unit, end < count ? end : count);
