@@ -112,7 +112,7 @@ def fmt_ns(ns):
 
 def workload_table(workload, stats):
     impls = [n.split("/", 1)[1] for n in stats if n.split("/", 1)[0] == workload]
-    order = ["typegrad", "plain_loop", "eigen", "eigen_fixed", "libtorch_1t", "libtorch_2t"]
+    order = ["typegrad", "typegrad_2t", "plain_loop", "eigen", "eigen_fixed", "libtorch_1t", "libtorch_2t"]
     impls.sort(key=lambda i: order.index(i) if i in order else len(order))
     plain = stats.get(f"{workload}/plain_loop", {}).get("median")
     torch = stats.get(f"{workload}/libtorch_1t", {}).get("median")
@@ -124,7 +124,7 @@ def workload_table(workload, stats):
         s = stats[f"{workload}/{impl}"]
         vs_plain = f"{plain / s['median']:.2f}" if plain else "–"
         vs_torch = f"{torch / s['median']:.1f}" if torch else "–"
-        name = f"**{impl}**" if impl == "typegrad" else impl
+        name = f"**{impl}**" if impl.startswith("typegrad") else impl
         out.append(f"| {name} | {fmt_ns(s['median'])} | {fmt_ns(s['cpu'])} | {100 * s['iqr']:.1f} % | "
                    f"{fmt_ns(s['min'])} – {fmt_ns(s['max'])} | {vs_plain} | {vs_torch} |")
     return "\n".join(out)
@@ -154,7 +154,8 @@ def targets(stats, workloads):
 
     for w in workloads:
         tg = med(w, "typegrad")
-        peers = [n.split("/", 1)[1] for n in stats if n.startswith(w + "/") and not n.endswith("/typegrad")]
+        peers = [n.split("/", 1)[1] for n in stats
+                 if n.startswith(w + "/") and not n.split("/", 1)[1].startswith("typegrad")]
         fastest_peer = min(peers, key=lambda i: med(w, i)) if peers else None
         if tg is None or fastest_peer is None:
             continue
@@ -178,6 +179,10 @@ def targets(stats, workloads):
         add(f"{w}: at least 1.9x libtorch (1 thread)", torch / tg, both(w, "libtorch_1t", torch / tg), torch / tg >= 1.9)
     if tg and eig:
         add(f"{w}: at least 1.3x Eigen (1 thread)", eig / tg, both(w, "eigen", eig / tg), eig / tg >= 1.3)
+    tg2 = med(w, "typegrad_2t")
+    if tg and tg2:
+        add(f"{w}: typegrad on 2 threads at least 1.7x typegrad on 1 (one-thread time / two-thread time)", tg / tg2,
+            f"{tg / tg2:.2f}x", tg / tg2 >= 1.7)
     tg, fixed = med(INFERENCE, "typegrad"), med(INFERENCE, "eigen_fixed")
     if tg and fixed:
         c = cpu(INFERENCE, "typegrad") / cpu(INFERENCE, "eigen_fixed")

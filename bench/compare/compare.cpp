@@ -16,6 +16,7 @@
 //   eigen_fixed    fixed-size Eigen matrices, for the one-row workloads and 10-20-1_batch32
 //   libtorch_1t, libtorch_2t   torch::nn::Sequential and torch::optim on 1 and 2 threads
 //                  (torch::set_num_threads and OpenBLAS's threads), when libtorch was found
+//   typegrad_2t    typegrad on 2 threads (tg::set_num_threads(2)), for 784-256-128-10_batch64
 //
 // Every implementation starts from the same data and the same initial weights (typegrad's
 // initialisation, copied), and computes the same math; before anything is timed, each runs
@@ -51,6 +52,7 @@
 #include <typegrad/nn/gradients.hpp>
 #include <typegrad/optim/adam.hpp>
 #include <typegrad/optim/sgd.hpp>
+#include <typegrad/parallel/threads.hpp>
 
 #include "../ratio_reporter.hpp"
 #include "../tutorial_nets.hpp"
@@ -282,12 +284,13 @@ using eigen_trainer = typename eigen_trainer_for<W, Fixed>::type;
 std::deque<problem> problems;
 
 template <class Trainer>
-void train_bench(benchmark::State& state, problem const* p, int torch_threads) {
+void train_bench(benchmark::State& state, problem const* p, int torch_threads, std::size_t typegrad_threads) {
 #ifdef TYPEGRAD_COMPARE_TORCH
     if (torch_threads > 0) compare::set_torch_threads(torch_threads);
 #else
     static_cast<void>(torch_threads);
 #endif
+    tg::set_num_threads(typegrad_threads);
     auto trainer = std::make_unique<Trainer>(*p);
     benchmark::DoNotOptimize(trainer->step());  // warm: first passes size workspaces
     for (auto _ : state) {
@@ -295,6 +298,7 @@ void train_bench(benchmark::State& state, problem const* p, int torch_threads) {
         benchmark::ClobberMemory();
     }
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(p->rows));
+    tg::set_num_threads(1);
 }
 
 /// An implementation's losses over check_steps + 1 steps: the last is that of the weights after
@@ -346,9 +350,9 @@ std::vector<typegrad_bench::comparison> comparisons;
 
 /// Registers one implementation's benchmark and the ratio of typegrad to it.
 template <class Trainer>
-void register_impl(problem const& p, std::string const& impl, int torch_threads = 0) {
+void register_impl(problem const& p, std::string const& impl, int torch_threads = 0, std::size_t typegrad_threads = 1) {
     std::string const name = p.name + "/" + impl;
-    benchmark::RegisterBenchmark(name.c_str(), train_bench<Trainer>, &p, torch_threads);
+    benchmark::RegisterBenchmark(name.c_str(), train_bench<Trainer>, &p, torch_threads, typegrad_threads);
     if (impl != "typegrad") comparisons.push_back({p.name + "/typegrad", name});
 }
 
@@ -369,6 +373,7 @@ bool add_training(bool benchmarks) {
     if (!agree(p, all)) return false;
     if (!benchmarks) return true;
     register_impl<typegrad_trainer<W>>(p, "typegrad");
+    if (p.name == "784-256-128-10_batch64") register_impl<typegrad_trainer<W>>(p, "typegrad_2t", 0, 2);
     register_impl<plain_trainer<W>>(p, "plain_loop");
 #ifdef TYPEGRAD_COMPARE_EIGEN
     register_impl<eigen_trainer<W, false>>(p, "eigen");
