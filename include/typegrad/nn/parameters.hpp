@@ -96,7 +96,7 @@ public:
     /// step zeroes every gradient, a pass over memory as large as the network).
     void zero() noexcept {
         this->for_each([](auto, auto& m) {
-            parallel::split(m.size(), 64, m.size() >= (std::size_t{1} << 15), [&](std::size_t begin, std::size_t end) {
+            parallel::split_elements(m.size(), [&](std::size_t begin, std::size_t end) {
                 std::fill(m.data() + begin, m.data() + end, T(0));
             });
         });

@@ -15,12 +15,6 @@ namespace typegrad::optim {
 
 namespace detail {
 
-// Parameters of at least this many elements are updated on all of tg::num_threads() threads.
-inline constexpr std::size_t parallel_elements = std::size_t{1} << 15;
-// Where a split may fall: a multiple of every batch width, so that each element is updated by the
-// same instructions as on one thread (the tail's narrower batches stay at the array's end).
-inline constexpr std::size_t split_unit = 64;
-
 /// For every parameter: rule(value&, gradient, state&...) at every element, where the arguments
 /// are batches (or scalars in the tail) and the rule assigns the new value and state.
 template <class Rule, class Net, class Grads, class... States>
@@ -28,8 +22,7 @@ void update(Rule&& rule, Net& net, Grads const& grads, States&... states) {
     nn::zip_parameters(
         [&](auto& value, auto& gradient, auto&... state) {
             using T = typename std::remove_cvref_t<decltype(value)>::value_type;
-            std::size_t const n = value.size();
-            parallel::split(n, split_unit, n >= parallel_elements, [&](std::size_t begin, std::size_t end) {
+            parallel::split_elements(value.size(), [&](std::size_t begin, std::size_t end) {
                 T* const v = value.data() + begin;
                 T const* const gr = gradient.data() + begin;
                 simd::for_each_block<T>(end - begin, [&]<class V>(std::size_t i, std::type_identity<V>) {

@@ -38,6 +38,15 @@ void split(std::size_t count, std::size_t unit, bool worth_splitting, F&& part) 
     });
 }
 
+/// Elementwise work over `count` elements (an optimiser's update, zeroing a gradient): split when
+/// there are at least 2^15 elements, on multiples of 64 elements. 64 is a multiple of every batch
+/// width, so each element is computed by the same instructions as on one thread, and only the
+/// array's own end meets the narrower batches of a tail.
+template <class F>
+void split_elements(std::size_t count, F&& part) {
+    split(count, 64, count >= (std::size_t{1} << 15), part);
+}
+
 }  // namespace parallel
 
 /// Lets the kernels use `n` threads, the calling one included (n >= 1). Starts or stops threads,
