@@ -36,14 +36,24 @@ template <class T, std::size_t K, std::size_t Rows>
 inline constexpr std::size_t dot_row_block = std::max<std::size_t>(Rows, (std::size_t{256} * 1024 / (K * sizeof(T))) /
                                                                              Rows * Rows);
 
-// v + 0, which the compiler must keep (it maps -0 to +0, harmless in a sum of products). Without
-// it GCC 12 tuned for AMD (-march=native picks znver3 tuning on Zen 4/5) turns a loaded operand
-// into a memory operand of each of the FMAs using it, re-loading every X vector once per column
-// of the tile: 20 loads per 16 FMAs instead of 8, which the L1 cannot sustain (65 % of peak
-// instead of 80+ % on 64x256x784). The add runs on the FP add pipes, beside the FMAs.
+// Under AMD tuning (GCC 12's -march=native picks znver3 tuning on Zen 3, 4 and 5) GCC turns a
+// loaded operand into a memory operand of each FMA using it, re-loading every X vector once per
+// column of the tile: 20 loads per 16 FMAs instead of 8, which Zen's L1 cannot sustain (65 % of
+// peak instead of 80 % on 64x256x784). There `opaque` returns v + 0, which the compiler must keep
+// (it maps -0 to +0, harmless in a sum of products) and which runs on Zen's FP add pipes, beside
+// the FMAs. Elsewhere it is v itself: on Intel the add takes one of the two FMA ports and the
+// memory operands are micro-fused loads the core issues two a cycle (53 % of peak with the add,
+// 63 % without, on a Xeon Ice Lake; bench/tensor_gemm).
+#if defined(__tune_znver1__) || defined(__tune_znver2__) || defined(__tune_znver3__) || defined(__tune_znver4__) || \
+    defined(__tune_znver5__)
+inline constexpr bool keep_operands_in_registers = true;
+#else
+inline constexpr bool keep_operands_in_registers = false;
+#endif
+
 template <class B>
 inline B opaque(B v) noexcept {
-    if constexpr (lanes<B> == 1)
+    if constexpr (lanes<B> == 1 || !keep_operands_in_registers)
         return v;
     else
         return v + B(scalar_of_t<B>(0));
