@@ -73,7 +73,7 @@ struct scalar_only_epilogue {
 template <class T, std::size_t K, std::size_t N, class Epilogue>
 void check_epilogue(Epilogue epilogue, double (*activation)(double), double extra) {
     for (std::size_t m : {std::size_t{1}, std::size_t{3}, std::size_t{16}, std::size_t{17}})
-        for (gemm_test::path p : gemm_test::paths<K, N>()) {
+        for (gemm_test::path p : gemm_test::paths<T, K, N>()) {
             INFO("K = " << K << ", N = " << N << ", M = " << m << ", path " << gemm_test::path_name(p));
             auto const x = filled<T, K>(m, data::real, 11);
             auto const w = filled<T, K>(N, data::real, 12);
@@ -128,7 +128,7 @@ TEST_CASE("forward keeps an infinite operand infinite: the tail lanes are masked
     constexpr float inf = std::numeric_limits<float>::infinity();
     for (std::size_t m : {std::size_t{1}, std::size_t{5}})
         for (bool in_w : {false, true})
-            for (gemm_test::path p : gemm_test::paths<K, N>()) {
+            for (gemm_test::path p : gemm_test::paths<float, K, N>()) {
                 INFO("M = " << m << (in_w ? ", inf in w" : ", inf in x") << ", path " << gemm_test::path_name(p));
                 tg::matrix<float, K> x(m), w(N);
                 x.fill(0.5f);

@@ -171,19 +171,31 @@ void compare_weight_gradient(T const* dy, T const* x, std::vector<T> const& dw0,
 }
 
 /// Which kernels a check runs: the public function (which picks by size), or, bypassing it, the
-/// register tiles or the small-product loops, so that each is tested on every shape and batch
-/// size and not only where the public function would pick it.
-enum class path { dispatch, tiles, small };
+/// register tiles (dot products for forward), the small-product loops or forward's packed
+/// broadcasts, so that each is tested on every shape and batch size and not only where the public
+/// function would pick it.
+enum class path { dispatch, tiles, small, packed };
 
-inline char const* path_name(path p) { return p == path::dispatch ? "dispatch" : p == path::tiles ? "tiles" : "small"; }
+inline char const* path_name(path p) {
+    return p == path::dispatch ? "dispatch" : p == path::tiles ? "tiles" : p == path::small ? "small" : "packed";
+}
 
-/// The paths worth running for a K x N layer: the small-product loops exist only for small layers.
-template <std::size_t K, std::size_t N>
+/// The paths worth running for a K x N layer: the small-product loops exist only for small
+/// layers, the packed forward only for layers that pack.
+template <class T, std::size_t K, std::size_t N>
 std::vector<path> paths() {
-    if constexpr (tg::gemm::detail::small_layer<K, N>)
-        return {path::dispatch, path::tiles, path::small};
-    else
-        return {path::dispatch};
+    std::vector<path> all{path::dispatch, path::tiles};
+    if constexpr (tg::gemm::detail::small_layer<K, N>) all.push_back(path::small);
+    if constexpr (tg::gemm::detail::packs_forward<T, K, N>) all.push_back(path::packed);
+    return all;
+}
+
+/// Whether path p runs the backward products too. Only forward has a packed kernel; the backward
+/// tiles are what the public function runs on any layer that is not small, so they are bypassed
+/// to only for small layers.
+template <std::size_t K, std::size_t N>
+bool runs_backward(path p) {
+    return p == path::dispatch || p == path::small || (p == path::tiles && tg::gemm::detail::small_layer<K, N>);
 }
 
 /// y = epilogue(x w^T + bias) by tg::gemm::forward (or one of its kernels), against
@@ -195,9 +207,12 @@ void check_forward(tg::const_matrix_view<T, K> x, tg::const_matrix_view<T, K> w,
     namespace kernels = tg::gemm::detail;
     T const* const b = bias.empty() ? nullptr : bias.data();
     if (p == path::dispatch) tg::gemm::forward(x, w, bias, y, epilogue);
+    if (p == path::tiles) kernels::forward<K, N>(x.data(), w.data(), b, y.data(), x.rows(), epilogue);
     if constexpr (kernels::small_layer<K, N>) {
-        if (p == path::tiles) kernels::forward<K, N>(x.data(), w.data(), b, y.data(), x.rows(), epilogue);
         if (p == path::small) kernels::forward_small<K, N>(x.data(), w.data(), b, y.data(), x.rows(), epilogue);
+    }
+    if constexpr (kernels::packs_forward<T, K, N>) {
+        if (p == path::packed) kernels::forward_packed<K, N>(x.data(), w.data(), b, y.data(), x.rows(), epilogue);
     }
     compare_forward<T>(x.data(), w.data(), b, y.data(), x.rows(), K, N, kind, activation, extra);
 }
@@ -275,7 +290,7 @@ void check_shape() {
         auto const x = filled<T, K>(m, kind, 1);
         auto const w = filled<T, K>(N, kind, 2);
         auto const dy = filled<T, N>(m, kind, 3);
-        for (path p : paths<K, N>()) {
+        for (path p : paths<T, K, N>()) {
             INFO("path " << path_name(p));
             for (bool with_bias : {false, true}) {
                 INFO("bias " << with_bias);
@@ -285,6 +300,7 @@ void check_shape() {
                                        identity, 0, p);
                 CHECK(y.guards_intact());
             }
+            if (!runs_backward<K, N>(p)) continue;
             {
                 guarded<T> dx(m * K, random_values<T>(m * K, data::real, 5));  // garbage to overwrite
                 check_input_gradient<T, K, N>(dy, w, tg::matrix_view<T, K>(dx.data(), m), kind, p);

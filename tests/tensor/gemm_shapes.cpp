@@ -1,8 +1,9 @@
 // tg::gemm's three products against a double reference (gemm_reference.hpp) on awkward shapes.
 //
 // Every compile-time (K, N) pair below runs for every M in batch_sizes, through the public
-// function and, for small layers, through each of its two kernel paths (register tiles, small-
-// product loops), so each kernel meets full tiles, row tails, column tails, K tails (K % lanes),
+// function and through each kernel it may pick (forward's dot-product tiles and, from 32 outputs,
+// its packed broadcasts; for small layers also the backward tiles and the small-product loops),
+// so each kernel meets full tiles, row tails, column tails, K tails (K % lanes),
 // narrow batches (K shorter than a vector), scalar rows, row blocks larger than L2 and
 // weight_gradient's packed path (M >= 128). The pairs form a cycle over
 // {1, 3, 7, 16, 17, 31, 64, 65, 257}, so each value is a K once and an N once; 10 x 20 adds an

@@ -18,12 +18,15 @@
 //     tg::gemm::forward<784, 256>(x, w, bias, y);
 // (the scalar type is deduced from the output, which must then be a view or a tg::matrix).
 //
-// Kernels: xsimd FMA on register tiles, generic over the batch width (detail/gemm_forward.hpp and
-// detail/gemm_backward.hpp say how they are blocked and why). A call of at most
+// Kernels: xsimd FMA on register tiles, generic over the batch width (detail/gemm_forward.hpp,
+// detail/gemm_forward_packed.hpp and detail/gemm_backward.hpp say how they are blocked and why).
+// forward runs dot products below detail::packed_rows batch rows (32 floats on AVX-512) or 32
+// outputs, and broadcasts over a packed copy of X^T from there. A call of at most
 // detail::small_work FMAs (M N K; tiny layers, one-sample steps) runs simpler row loops instead,
-// inlined into the caller (detail/gemm_small.hpp). A call allocates nothing: the only buffer, a
-// packed panel for the backward products, lives on the stack (at most 32 KiB) and only when the
-// panel is reused; there is no shared state, so concurrent calls are safe.
+// inlined into the caller (detail/gemm_small.hpp). A call allocates nothing: its buffers live on
+// the stack, only in the calls that pack (at most 32 KiB for a panel of the backward products;
+// 32 KiB of X^T and up to 128 KiB of Y^T for the packed forward); there is no shared state, so
+// concurrent calls are safe.
 //
 // Threads: a product of at least detail::parallel_work FMAs is split over the threads of
 // parallel::default_pool() (tg::set_num_threads): Y and dX by batch rows, dW by its rows. Every
@@ -42,6 +45,7 @@
 #include <typegrad/simd/batch.hpp>
 #include <typegrad/tensor/detail/gemm_backward.hpp>
 #include <typegrad/tensor/detail/gemm_forward.hpp>
+#include <typegrad/tensor/detail/gemm_forward_packed.hpp>
 #include <typegrad/tensor/detail/gemm_small.hpp>
 #include <typegrad/tensor/matrix.hpp>
 #include <typegrad/tensor/view.hpp>
@@ -95,6 +99,15 @@ inline constexpr std::size_t parallel_work = std::size_t{1} << 20;
 
 template <std::size_t K, std::size_t N, class T, class Epilogue>
 void forward_split(T const* x, T const* w, T const* b, T* y, std::size_t m, Epilogue& epilogue) {
+    // Decided on the whole batch: the two kernels sum in different orders, and a split must not
+    // change a bit of the result.
+    if constexpr (packs_forward<T, K, N>) {
+        if (m >= packed_rows<T>)
+            return parallel::split(m, packed_rows<T>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
+                Epilogue own = epilogue;
+                forward_packed<K, N>(x + begin * K, w, b, y + begin * N, end - begin, own);
+            });
+    }
     parallel::split(m, dot_rows<T>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
         Epilogue own = epilogue;
         forward<K, N>(x + begin * K, w, b, y + begin * N, end - begin, own);

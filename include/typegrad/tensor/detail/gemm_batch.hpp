@@ -113,20 +113,57 @@ template <std::size_t Half>
 struct lower_half {
     static constexpr bool get(std::size_t i) noexcept { return (i & Half) == 0; }
 };
-template <std::size_t Half>
-struct swap_halves {
-    static constexpr unsigned get(unsigned i, unsigned) noexcept { return i ^ unsigned(Half); }
-};
+/// v with lanes l and l ^ Half swapped: __builtin_shufflevector (GCC 12, clang) on the register,
+/// rather than xsimd 8.1's swizzle: that one converts its batch_constant through an
+/// initializer_list constructor which GCC at -O2 leaves out of line, one call per swizzle, even
+/// inside flattened kernels.
+template <std::size_t Half, class T, class A>
+[[gnu::always_inline]] inline xsimd::batch<T, A> swap_halves(xsimd::batch<T, A> v) noexcept {
+    using register_type = typename xsimd::batch<T, A>::register_type;
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        register_type const r = v;
+        return xsimd::batch<T, A>(register_type(__builtin_shufflevector(r, r, (I ^ Half)...)));
+    }(std::make_index_sequence<xsimd::batch<T, A>::size>{});
+}
 
 // One level of the sum tree: in every block of 2 * Half lanes, the lower half gets a's two
 // halves added and the upper half b's.
 template <std::size_t Half, class T, class A>
 [[gnu::always_inline]] inline xsimd::batch<T, A> fold_pair(xsimd::batch<T, A> a, xsimd::batch<T, A> b) noexcept {
     using B = xsimd::batch<T, A>;
-    using index = xsimd::batch<std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>, A>;
     auto const lower = lane_mask<B, lower_half<Half>>();
-    constexpr auto swap = xsimd::make_batch_constant<index, swap_halves<Half>>();
-    return xsimd::select(lower, a, b) + xsimd::swizzle(xsimd::select(lower, b, a), swap);
+    return xsimd::select(lower, a, b) + swap_halves<Half>(xsimd::select(lower, b, a));
+}
+
+/// One level of a transpose: lanes l and l ^ Half are swapped between a and b where they differ in
+/// that bit, so that a keeps its lower halves and b its upper ones (in blocks of 2 * Half lanes).
+template <std::size_t Half, class T, class A>
+[[gnu::always_inline]] inline void transpose_pair(xsimd::batch<T, A>& a, xsimd::batch<T, A>& b) noexcept {
+    using B = xsimd::batch<T, A>;
+    auto const lower = lane_mask<B, lower_half<Half>>();
+    B const crossed = swap_halves<Half>(xsimd::select(lower, b, a));  // a's upper lanes down, b's lower up
+    a = xsimd::select(lower, a, crossed);
+    b = xsimd::select(lower, crossed, b);
+}
+
+// Pair p of a level: vectors i and i + Half, i the p-th index with bit Half clear. Folded over
+// always-inlined calls rather than unroll's lambdas, which GCC's stack-growth limit leaves out of
+// line even inside a flattened caller.
+template <std::size_t Half, class B, std::size_t L, std::size_t... P>
+[[gnu::always_inline]] inline void transpose_levels(B (&v)[L], std::index_sequence<P...> pairs) noexcept {
+    (transpose_pair<Half>(v[P / Half * 2 * Half + P % Half], v[P / Half * 2 * Half + P % Half + Half]), ...);
+    if constexpr (Half > 1) transpose_levels<Half / 2>(v, pairs);
+}
+
+/// Transposes the square v[0..lanes): lane j of v[i] becomes lane i of v[j]. Each level swaps one
+/// bit of the lane index with the same bit of the vector index: log2(lanes) levels of one permute
+/// and three blends per pair, the permutes on the shuffle port.
+// (xsimd 8.1 has no transpose, and its zip_lo/zip_hi interleave within 128-bit lanes on AVX-512
+// but across the whole vector elsewhere, so they cannot spell one portably.)
+template <class B, std::size_t L>
+[[gnu::always_inline]] inline void transpose(B (&v)[L]) noexcept {
+    static_assert(L == lanes<B>, "transpose takes a square: as many vectors as lanes");
+    if constexpr (L > 1) transpose_levels<L / 2>(v, std::make_index_sequence<L / 2>{});
 }
 
 template <std::size_t Count, class B>
@@ -146,7 +183,7 @@ template <class T, class A>
 [[gnu::always_inline]] inline xsimd::batch<T, A> sum_each(xsimd::batch<T, A> const* v) noexcept {
     if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
         // xsimd 8.1's AVX-512 float haddp returns lanes 2-5 and 10-13 out of order; fold with
-        // the API's swizzle and select instead (as fast: one permute per pair of vectors).
+        // lane swaps and select instead (as fast: one permute per pair of vectors).
         return fold_tree<xsimd::batch<T, A>::size>(v);
     } else {
         return xsimd::haddp(v);
