@@ -120,6 +120,24 @@ TEST_CASE("forward applies the epilogue to vectors, and lane by lane when it onl
     }
 }
 
+TEST_CASE("weight_gradient reads dy's columns regrouped by tile, the last tiles of a row remainder too",
+          "[tensor][gemm]") {
+    // K = 64: more than one panel, so dy is regrouped while small; N = 31: tiles of 8, then 4, 2
+    // and 1 rows reading the remainder block at offsets 0, 4 and 6. M = 257 reads dy in place.
+    constexpr std::size_t K = 64, N = 31;
+    for (std::size_t m : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{257}}) {
+        INFO("M = " << m);
+        auto const x = filled<float, K>(m, data::real, 51);
+        auto const dy = filled<float, N>(m, data::real, 52);
+        guarded<float> dw(N * K, random_values<float>(N * K, data::real, 53));
+        guarded<float> db(N, random_values<float>(N, data::real, 54));
+        gemm_test::check_weight_gradient<float, K, N>(dy, x, tg::matrix_view<float, K>(dw.data(), N),
+                                                      std::span<float>(db.data(), N), data::real);
+        CHECK(dw.guards_intact());
+        CHECK(db.guards_intact());
+    }
+}
+
 TEST_CASE("forward keeps an infinite operand infinite: the tail lanes are masked in both operands", "[tensor][gemm]") {
     // K = 17: the last vector overlaps the first by 15 lanes (AVX-512; 1 on 16-lane AVX2 floats),
     // which must count once. An infinity among them times a lane zeroed in the other operand

@@ -163,16 +163,38 @@ void add_column_sums(T const* dy, std::size_t m, T* db) {
     if constexpr (Count > full) add_column_sums<N, Count - full>(dy + full, m, db + full);
 }
 
+/// Where a tile of dw reads its column of dy: dy itself, rows N apart (Regrouped false), or dy's
+/// columns regrouped by tiles (pack_columns), each tile's block of `m` rows contiguous.
+template <std::size_t N, std::size_t Rows, bool Regrouped>
+struct dy_columns {
+    static constexpr std::size_t full = N / Rows * Rows;
+    /// The step between rows of dy for a tile starting at row j of dw: its width when regrouped.
+    template <std::size_t R>
+    static constexpr std::size_t step = !Regrouped ? N : R == Rows ? Rows : N - full;
+    /// Column j of dy at batch row `first`.
+    template <class T>
+    static T const* at(T const* dy, std::size_t m, std::size_t j, std::size_t first) noexcept {
+        if constexpr (!Regrouped)
+            return dy + first * N + j;
+        else if (j < full)
+            return dy + j * m + first * Rows;
+        else
+            return dy + full * m + (j - full) + first * (N - full);
+    }
+};
+
 /// Rows [j0, j1) of dw (+)= the panel at `base` of dy^T x over the batch rows [first, first +
 /// steps), with the panel of x at b (rows ldb apart). j0 is a multiple of the tile height; j1 is
 /// too, or N, whose last N % tile rows take the smaller tiles row_tiles picks for them.
-template <class B, class Panel, std::size_t K, std::size_t N, class T>
-inline void weight_panel(T const* dy, T const* b, std::size_t ldb, T* dw, std::size_t base, std::size_t first,
-                         std::size_t steps, std::size_t j0, std::size_t j1) {
+template <class B, class Panel, std::size_t K, std::size_t N, bool Regrouped = false, class T>
+inline void weight_panel(T const* dy, std::size_t m, T const* b, std::size_t ldb, T* dw, std::size_t base,
+                         std::size_t first, std::size_t steps, std::size_t j0, std::size_t j1) {
     constexpr std::size_t rows = broadcast_rows<T>;
     constexpr std::size_t full = N / rows * rows;
+    using columns = dy_columns<N, rows, Regrouped>;
     auto const tile = [&]<std::size_t R>(std::size_t j) {
-        broadcast_tile<B, R, Panel, 1, N, K>(dy + first * N + j, b, ldb, steps, dw + j * K + base, true);
+        constexpr std::size_t step = columns::template step<R>;
+        broadcast_tile<B, R, Panel, 1, step, K>(columns::at(dy, m, j, first), b, ldb, steps, dw + j * K + base, true);
     };
     for (std::size_t j = j0; j < std::min(j1, full); j += rows) tile.template operator()<rows>(j);
     if constexpr (N > full) {
@@ -182,7 +204,7 @@ inline void weight_panel(T const* dy, T const* b, std::size_t ldb, T* dw, std::s
 }
 
 // Out of line so that only calls that pack carry the buffer in their stack frame.
-template <class B, class Panel, std::size_t K, std::size_t N, class T>
+template <class B, class Panel, std::size_t K, std::size_t N, bool Regrouped, class T>
 [[gnu::noinline]] void weight_panel_packed(T const* dy, T const* x, T* dw, std::size_t base, std::size_t m,
                                            std::size_t j0, std::size_t j1) {
     constexpr std::size_t chunk = pack_bytes / (Panel::width * sizeof(T));
@@ -191,25 +213,71 @@ template <class B, class Panel, std::size_t K, std::size_t N, class T>
         std::size_t const steps = std::min(chunk, m - p0);
         for (std::size_t p = 0; p < steps; ++p)
             std::memcpy(packed + p * Panel::width, x + (p0 + p) * K + base, Panel::width * sizeof(T));
-        weight_panel<B, Panel, K, N>(dy, packed, Panel::width, dw, base, p0, steps, j0, j1);
+        weight_panel<B, Panel, K, N, Regrouped>(dy, m, packed, Panel::width, dw, base, p0, steps, j0, j1);
     }
 }
 
-/// Rows [j0, j1) of dw (N x K) += dy^T (N x m) x (m x K), j0 and j1 as weight_panel takes them;
-/// db (N, or null) += column sums of dy. Each row of dw is summed the same way whatever range it
-/// is computed in, so splitting [0, N) over threads changes no bit of the result.
-template <std::size_t K, std::size_t N, class T>
-[[gnu::noinline]] void weight_gradient(T const* dy, T const* x, T* dw, T* db, std::size_t m, std::size_t j0 = 0,
-                                       std::size_t j1 = N) {
+/// Columns [j0, j1) of dy (m x N) regrouped for dy_columns<N, broadcast_rows, true>: a block of m
+/// rows per tile of dw, contiguous, in the first m * j1 elements of `out`. Returns out.
+template <std::size_t N, class T>
+T const* pack_columns(T const* dy, std::size_t m, std::size_t j0, std::size_t j1, T* out) {
+    constexpr std::size_t rows = broadcast_rows<T>;
+    constexpr std::size_t full = N / rows * rows;
+    for (std::size_t j = j0; j < std::min(j1, full); j += rows)
+        for (std::size_t p = 0; p < m; ++p) std::memcpy(out + j * m + p * rows, dy + p * N + j, rows * sizeof(T));
+    if constexpr (N > full) {
+        if (j1 == N)
+            for (std::size_t p = 0; p < m; ++p)
+                std::memcpy(out + full * m + p * (N - full), dy + p * N + full, (N - full) * sizeof(T));
+    }
+    return out;
+}
+
+/// Bytes of dy up to which weight_gradient regroups its columns by tile (on the stack). Read in
+/// place, a tile's column of dy is one element per row N apart: for N a multiple of 256 bytes those
+/// rows share a few L1 sets, and a batch of them evicts itself between the panels that reuse it.
+inline constexpr std::size_t regroup_bytes = 64 * 1024;
+
+template <std::size_t K, std::size_t N, bool Regrouped, class T>
+void weight_panels(T const* dy, T const* x, T* dw, std::size_t m, std::size_t j0, std::size_t j1) {
     using B = batch_for_t<T, K>;
     for_each_panel<K, lanes<B>, broadcast_vectors<T>>([&]<class Panel>(Panel, std::size_t base) {
         // Only with more than one row tile is the panel of X read more than once. (Decided on the
         // whole of dw, not the range: packing sums the rows in chunks, an order a split must keep.)
         if constexpr (N > broadcast_rows<T>) {
-            if (m >= pack_min_rows) return weight_panel_packed<B, Panel, K, N>(dy, x, dw, base, m, j0, j1);
+            if (m >= pack_min_rows) return weight_panel_packed<B, Panel, K, N, Regrouped>(dy, x, dw, base, m, j0, j1);
         }
-        weight_panel<B, Panel, K, N>(dy, x + base, K, dw, base, 0, m, j0, j1);
+        weight_panel<B, Panel, K, N, Regrouped>(dy, m, x + base, K, dw, base, 0, m, j0, j1);
     });
+}
+
+// Out of line so that only calls that regroup carry the buffer in their stack frame. The tiles
+// read only the blocks pack_columns wrote, for rows [j0, j1), which GCC 12 cannot follow through
+// the run-time ranges: its maybe-uninitialized warning is silenced here and only here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+template <std::size_t K, std::size_t N, class T>
+[[gnu::noinline]] void weight_panels_regrouped(T const* dy, T const* x, T* dw, std::size_t m, std::size_t j0,
+                                               std::size_t j1) {
+    alignas(64) T buffer[regroup_bytes / sizeof(T)];
+    weight_panels<K, N, true>(pack_columns<N>(dy, m, j0, j1, buffer), x, dw, m, j0, j1);
+}
+#pragma GCC diagnostic pop
+
+/// Rows [j0, j1) of dw (N x K) += dy^T (N x m) x (m x K), j0 and j1 as weight_panel takes them;
+/// db (N, or null) += column sums of dy. Each row of dw is summed the same way whatever range it
+/// is computed in, and wherever its column of dy is read from, so splitting [0, N) over threads
+/// changes no bit of the result.
+template <std::size_t K, std::size_t N, class T>
+[[gnu::noinline]] void weight_gradient(T const* dy, T const* x, T* dw, T* db, std::size_t m, std::size_t j0 = 0,
+                                       std::size_t j1 = N) {
+    // Only with more than one panel is a column of dy read more than once.
+    if constexpr (N > broadcast_rows<T> && K > broadcast_vectors<T> * lanes<batch_for_t<T, K>>) {
+        if (m * N * sizeof(T) <= regroup_bytes) weight_panels_regrouped<K, N>(dy, x, dw, m, j0, j1);
+        else weight_panels<K, N, false>(dy, x, dw, m, j0, j1);
+    } else {
+        weight_panels<K, N, false>(dy, x, dw, m, j0, j1);
+    }
     if (db) add_column_sums<N, N>(dy, m, db);
 }
 
