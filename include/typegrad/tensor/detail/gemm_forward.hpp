@@ -4,13 +4,15 @@
 // X (M x K) and W (N x K) are both contiguous along K, so a tile of Rows rows of X against Cols
 // rows of W keeps Rows x Cols vector accumulators and loads Rows + Cols vectors per step: with
 // 16 accumulators (4 x 4) that is one load per FMA pair, within what a core issues next to two
-// FMAs a cycle. Neither operand is packed: the alternative (broadcast X against W^T) needs W
-// transposed, a pass over all of W on every call that costs as much as a batch of 8 rows of
-// arithmetic, and one-row products (the usual inference and small-network case) would pay it in
+// FMAs a cycle. Neither operand is packed, which is what small batches and narrow layers need:
+// one-row products (inference, small networks) would pay a transposed copy of an operand in
 // full. What dot products cost instead is one horizontal reduction per output: a sum tree folds
 // `lanes` accumulators into one vector of `lanes` sums, about three instructions per output
 // against K / lanes FMAs, and leaves the sums in a vector, so bias and epilogue run on full
-// vectors in the store.
+// vectors in the store. From 32 rows and 32 outputs on, forward runs the packed broadcasts of
+// gemm_forward_packed.hpp instead: the tile reads one operand from L2 per FMA pair, and its
+// reductions share a port with an FMA unit on Intel cores (63 % of peak against 78 % on
+// 64x256x784, Xeon Ice Lake).
 
 #include <algorithm>
 #include <cstddef>
