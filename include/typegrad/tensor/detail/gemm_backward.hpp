@@ -171,9 +171,9 @@ struct dy_columns {
     /// The step between rows of dy for a tile starting at row j of dw: its width when regrouped.
     template <std::size_t R>
     static constexpr std::size_t step = !Regrouped ? N : R == Rows ? Rows : N - full;
-    /// Column j of dy at batch row `first`.
-    template <class T>
-    static T const* at(T const* dy, std::size_t m, std::size_t j, std::size_t first) noexcept {
+    /// Column j of dy at batch row `first` (where pack_columns writes it, too).
+    template <class P>
+    static P at(P dy, std::size_t m, std::size_t j, std::size_t first) noexcept {
         if constexpr (!Regrouped)
             return dy + first * N + j;
         else if (j < full)
@@ -222,13 +222,14 @@ template <class B, class Panel, std::size_t K, std::size_t N, bool Regrouped, cl
 template <std::size_t N, class T>
 T const* pack_columns(T const* dy, std::size_t m, std::size_t j0, std::size_t j1, T* out) {
     constexpr std::size_t rows = broadcast_rows<T>;
-    constexpr std::size_t full = N / rows * rows;
-    for (std::size_t j = j0; j < std::min(j1, full); j += rows)
-        for (std::size_t p = 0; p < m; ++p) std::memcpy(out + j * m + p * rows, dy + p * N + j, rows * sizeof(T));
-    if constexpr (N > full) {
+    using columns = dy_columns<N, rows, true>;
+    for (std::size_t j = j0; j < std::min(j1, columns::full); j += rows)
+        for (std::size_t p = 0; p < m; ++p) std::memcpy(columns::at(out, m, j, p), dy + p * N + j, rows * sizeof(T));
+    if constexpr (N > columns::full) {
         if (j1 == N)
             for (std::size_t p = 0; p < m; ++p)
-                std::memcpy(out + full * m + p * (N - full), dy + p * N + full, (N - full) * sizeof(T));
+                std::memcpy(columns::at(out, m, columns::full, p), dy + p * N + columns::full,
+                            (N - columns::full) * sizeof(T));
     }
     return out;
 }
@@ -271,14 +272,12 @@ template <std::size_t K, std::size_t N, class T>
 template <std::size_t K, std::size_t N, class T>
 [[gnu::noinline]] void weight_gradient(T const* dy, T const* x, T* dw, T* db, std::size_t m, std::size_t j0 = 0,
                                        std::size_t j1 = N) {
+    if (db) add_column_sums<N, N>(dy, m, db);
     // Only with more than one panel is a column of dy read more than once.
     if constexpr (N > broadcast_rows<T> && K > broadcast_vectors<T> * lanes<batch_for_t<T, K>>) {
-        if (m * N * sizeof(T) <= regroup_bytes) weight_panels_regrouped<K, N>(dy, x, dw, m, j0, j1);
-        else weight_panels<K, N, false>(dy, x, dw, m, j0, j1);
-    } else {
-        weight_panels<K, N, false>(dy, x, dw, m, j0, j1);
+        if (m * N * sizeof(T) <= regroup_bytes) return weight_panels_regrouped<K, N>(dy, x, dw, m, j0, j1);
     }
-    if (db) add_column_sums<N, N>(dy, m, db);
+    weight_panels<K, N, false>(dy, x, dw, m, j0, j1);
 }
 
 }  // namespace typegrad::gemm::detail

@@ -97,6 +97,22 @@ template <std::size_t Skip, class B>
         return xsimd::select(lane_mask<B, from_lane<Skip>>(), fresh, old);
 }
 
+/// epilogue(v) on a vector, as the forward kernels store their sums.
+template <class B, class Epilogue>
+inline B apply_epilogue(Epilogue& epilogue, B v) {
+    if constexpr (std::is_invocable_r_v<B, Epilogue&, B>) {
+        return epilogue(v);
+    } else {
+        // An epilogue that only takes scalars, or only the default batch while this kernel runs
+        // on a narrower one (short rows): lane by lane.
+        using T = scalar_of_t<B>;
+        alignas(64) T lane[lanes<B>];
+        v.store_aligned(lane);
+        for (T& e : lane) e = epilogue(e);
+        return B::load_aligned(lane);
+    }
+}
+
 template <std::size_t... I, class F>
 inline void unroll_impl(std::index_sequence<I...>, F&& f) {
     (f(std::integral_constant<std::size_t, I>{}), ...);

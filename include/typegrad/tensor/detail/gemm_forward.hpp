@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
-#include <type_traits>
 
 #include <typegrad/simd/batch.hpp>
 #include <typegrad/tensor/detail/gemm_batch.hpp>
@@ -59,21 +58,6 @@ inline B opaque(B v) noexcept {
         return v;
     else
         return v + B(scalar_of_t<B>(0));
-}
-
-template <class B, class Epilogue>
-inline B apply_epilogue(Epilogue& epilogue, B v) {
-    if constexpr (std::is_invocable_r_v<B, Epilogue&, B>) {
-        return epilogue(v);
-    } else {
-        // An epilogue that only takes scalars, or only the default batch while this kernel runs
-        // on a narrower one (short rows): lane by lane.
-        using T = scalar_of_t<B>;
-        alignas(64) T lane[lanes<B>];
-        v.store_aligned(lane);
-        for (T& e : lane) e = epilogue(e);
-        return B::load_aligned(lane);
-    }
 }
 
 /// The `Rows x Cols` outputs at y (row stride N) of rows x[0..Rows) and w[0..Cols) (stride K).

@@ -17,8 +17,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstdint>
-#include <type_traits>
 
 #include <typegrad/simd/batch.hpp>
 #include <typegrad/tensor/detail/gemm_batch.hpp>
@@ -45,7 +43,7 @@ inline constexpr std::size_t packed_depth = 32 * 1024 / (packed_rows<T> * sizeof
 inline constexpr std::size_t transposed_bytes = 128 * 1024;
 
 /// Whether a K x N layer runs its batches of packed_rows rows or more on this kernel: a block of
-/// Y^T fits transposed_bytes (N up to 1024 in float, 1024 in double), and rows and columns are at
+/// Y^T fits transposed_bytes (N up to 1024, in float or double), and rows and columns are at
 /// least a vector long. Below 32 outputs the copy of X costs more than the kernel saves.
 template <class T, std::size_t K, std::size_t N>
 inline constexpr bool packs_forward = packed_rows<T> * N * sizeof(T) <= transposed_bytes && N >= 32 &&
