@@ -140,6 +140,9 @@ TEST_CASE("gradient_given_value reads the outer operation's value instead of rec
     STATIC_REQUIRE(tg::gradient_given_value(tg::sigmoid(x), 0.5, 100.0)[0] == 0.25);
     STATIC_REQUIRE(tg::gradient_given_value(tg::tanh(x), 0.5, 100.0)[0] == 0.75);
     STATIC_REQUIRE(tg::gradient_given_value(tg::exp(x), 3.0, 0.0)[0] == 3.0);
+    // relu' = step(y): a given value of 0 switches the unit off whatever the argument says.
+    STATIC_REQUIRE(tg::gradient_given_value(tg::relu(x), 0.0, 2.0)[0] == 0.0);
+    STATIC_REQUIRE(tg::gradient_given_value(tg::relu(x), 2.0, -1.0)[0] == 1.0);
     // Only the outermost value is taken: the operands of x * sigmoid(x) are still evaluated.
     constexpr double at = 0.25;
     constexpr double s = tg::eval(tg::sigmoid(x), at);

@@ -36,6 +36,14 @@ TEST_CASE("arity is one more than the highest variable", "[expr][node]") {
     STATIC_REQUIRE(tg::is_closed_v<decltype(tg::literal{1.0} + tg::constant<1.0>{})>);
 }
 
+TEST_CASE("reads_var_v: which variables an expression reads, whatever its arity", "[expr][node]") {
+    STATIC_REQUIRE(tg::reads_var_v<3, decltype(x * w)>);
+    STATIC_REQUIRE(tg::reads_var_v<0, decltype(tg::exp(x) + w)>);
+    STATIC_REQUIRE_FALSE(tg::reads_var_v<1, decltype(x * w)>);
+    STATIC_REQUIRE_FALSE(tg::reads_var_v<0, decltype(w * w)>);
+    STATIC_REQUIRE_FALSE(tg::reads_var_v<0, tg::constant<1.0>>);
+}
+
 TEST_CASE("the expression concept accepts nodes and rejects the rest", "[expr][node]") {
     STATIC_REQUIRE(tg::expression<decltype(x + w)>);
     STATIC_REQUIRE(tg::expression<tg::literal>);

@@ -116,6 +116,13 @@ TEST_CASE("negations cancel", "[expr][simplify]") {
     check_same_value(raw<tg::ops::sub>(x, x), x - x);
 }
 
+TEST_CASE("relu's derivative, written on its value, simplifies back to the argument's step", "[expr][simplify]") {
+    STATIC_REQUIRE(same(tg::step(tg::relu(x)), tg::step(x)));
+    STATIC_REQUIRE(same(tg::d(tg::relu(x * y), x), y * tg::step(x * y)));
+    STATIC_REQUIRE(!same(tg::step(tg::abs(x)), tg::step(x)));
+    check_same_value(raw<tg::ops::step>(raw<tg::ops::relu>(x)), tg::step(tg::relu(x)));
+}
+
 TEST_CASE("a literal is never assumed to be zero or one", "[expr][simplify]") {
     STATIC_REQUIRE(same(0.0 * x, tg::literal{} * x));
     STATIC_REQUIRE(same(x + 0.0, x + tg::literal{}));

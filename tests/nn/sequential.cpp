@@ -1,4 +1,5 @@
-// tg::nn::sequential: layer access, widths, rebind_t, the forward's shape and values, gradients_like;
+// tg::nn::sequential: layer access, widths, rebind_t, the forward's shape and values, activations
+// run inside the dense layer before them, gradients_like;
 // and tg::init: reproducible seeds, the uniform schemes' bounds and the normal schemes' spread on a
 // 256 x 784 layer, biases at zero.
 
@@ -14,11 +15,13 @@
 #include <vector>
 
 #include <typegrad/nn/activation.hpp>
+#include <typegrad/nn/backprop.hpp>
 #include <typegrad/nn/dense.hpp>
 #include <typegrad/nn/forward.hpp>
 #include <typegrad/nn/gradients.hpp>
 #include <typegrad/nn/graph/build.hpp>
 #include <typegrad/nn/init.hpp>
+#include <typegrad/nn/loss/mse.hpp>
 #include <typegrad/nn/sequential.hpp>
 #include <typegrad/nn/softmax.hpp>
 
@@ -132,6 +135,94 @@ TEST_CASE("forward: one output row per input row, computed as written", "[nn][se
                 for (std::size_t i = 0; i < 3; ++i) z += static_cast<double>(w[o][i]) * static_cast<double>(x(r, i));
                 CHECK(static_cast<double>(y(r, o)) == Approx(std::max(z, 0.0)).epsilon(1e-6).margin(1e-6));
             }
+    }
+}
+
+TEST_CASE("an activation whose derivative reads only its value runs inside the dense layer before it",
+          "[nn][sequential][fusion]") {
+    // Which activations qualify: the rule is read off the derivative's type.
+    constexpr tg::var<0> z;
+    STATIC_REQUIRE(nn::graph::derivative_reads_only_value_v<decltype(tg::sigmoid(z))>);
+    STATIC_REQUIRE(nn::graph::derivative_reads_only_value_v<decltype(tg::tanh(z))>);
+    STATIC_REQUIRE(nn::graph::derivative_reads_only_value_v<decltype(tg::relu(z))>);
+    STATIC_REQUIRE(nn::graph::derivative_reads_only_value_v<tg::var<0>>);
+    STATIC_REQUIRE(!nn::graph::derivative_reads_only_value_v<decltype(tg::softplus(z))>);
+    STATIC_REQUIRE(!nn::graph::derivative_reads_only_value_v<decltype(z * tg::sigmoid(z))>);  // swish
+    STATIC_REQUIRE(!nn::graph::derivative_reads_only_value_v<decltype(tg::max(z, tg::constant<0.01>{} * z))>);
+
+    using fused_t = nn::sequential<nn::dense<4, 6>, nn::relu, nn::dense<6, 5>, nn::tanh, nn::dense<5, 3>, nn::sigmoid>;
+    STATIC_REQUIRE(nn::graph::is_gemm_root_v<fused_t::graph_type<0>>);
+    STATIC_REQUIRE(nn::detail::runs_in_previous<fused_t, 1, nn::mode::training>());
+    STATIC_REQUIRE(nn::detail::runs_in_previous<fused_t, 3, nn::mode::inference>());
+    STATIC_REQUIRE(nn::detail::runs_in_previous<fused_t, 5, nn::mode::inference>());
+    STATIC_REQUIRE(!nn::detail::runs_in_previous<fused_t, 2, nn::mode::training>());  // a dense layer
+    STATIC_REQUIRE(!nn::detail::runs_in_previous<nn::sequential<nn::dense<2, 3>, nn::leaky_relu<>>, 1,
+                                                 nn::mode::training>());  // reads its argument
+    STATIC_REQUIRE(!nn::detail::runs_in_previous<nn::sequential<nn::dense<2, 3>, nn::relu, nn::relu>, 2,
+                                                 nn::mode::training>());  // after an activation
+
+    fused_t net;
+    tg::init::initialize(net, tg::init::xavier_uniform{}, 11);
+    for (std::size_t rows : {std::size_t{1}, std::size_t{7}, std::size_t{40}}) {
+        tg::matrix<float, 4> x(rows);
+        for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(std::sin(1.3 * static_cast<double>(i)));
+        auto const y = nn::forward(net, x);
+        // The activations computed nothing of their own: their workspaces never held a value.
+        CHECK(net.workspace<1, nn::mode::inference>().value<fused_t::graph_type<1, nn::mode::inference>>().rows() == 0);
+        CHECK(net.workspace<5, nn::mode::inference>().value<fused_t::graph_type<5, nn::mode::inference>>().rows() == 0);
+        REQUIRE(y.rows() == rows);
+        for (std::size_t r = 0; r < rows; ++r) {
+            // The whole network in double, written out.
+            double h1[6], h2[5];
+            for (std::size_t o = 0; o < 6; ++o) {
+                double s = net.layer<0>().bias(o);
+                for (std::size_t i = 0; i < 4; ++i) s += double(net.layer<0>().weight(o, i)) * double(x(r, i));
+                h1[o] = std::max(s, 0.0);
+            }
+            for (std::size_t o = 0; o < 5; ++o) {
+                double s = net.layer<2>().bias(o);
+                for (std::size_t i = 0; i < 6; ++i) s += double(net.layer<2>().weight(o, i)) * h1[i];
+                h2[o] = std::tanh(s);
+            }
+            for (std::size_t o = 0; o < 3; ++o) {
+                double s = net.layer<4>().bias(o);
+                for (std::size_t i = 0; i < 5; ++i) s += double(net.layer<4>().weight(o, i)) * h2[i];
+                CHECK(double(y(r, o)) == Approx(1 / (1 + std::exp(-s))).epsilon(1e-5));
+            }
+        }
+    }
+}
+
+TEST_CASE("a fused relu trains exactly as the same function unfused", "[nn][sequential][fusion]") {
+    // relu and leaky_relu<0> (max(z, 0 z), whose derivative reads z) are the same function; with
+    // the same GEMMs and relu exact, the fused and the unfused network agree to the bit.
+    using fused_t = nn::sequential<nn::dense<5, 33>, nn::relu, nn::dense<33, 3>>;
+    using unfused_t = nn::sequential<nn::dense<5, 33>, nn::leaky_relu<0.0>, nn::dense<33, 3>>;
+    STATIC_REQUIRE(nn::detail::runs_in_previous<fused_t, 1, nn::mode::training>());
+    STATIC_REQUIRE(!nn::detail::runs_in_previous<unfused_t, 1, nn::mode::training>());
+    fused_t fused;
+    unfused_t unfused;
+    tg::init::initialize(fused, tg::init::he_uniform{}, 5);
+    tg::init::initialize(unfused, tg::init::he_uniform{}, 5);
+    for (std::size_t i = 0; i < 33; ++i) fused.layer<0>().bias(i) = unfused.layer<0>().bias(i) = 0.01f * float(i % 7) - 0.03f;
+    for (std::size_t rows : {std::size_t{1}, std::size_t{9}, std::size_t{64}}) {
+        tg::matrix<float, 5> x(rows);
+        tg::matrix<float, 3> target(rows);
+        for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(std::cos(0.7 * static_cast<double>(i)));
+        for (std::size_t i = 0; i < target.size(); ++i) target.data()[i] = static_cast<float>(i % 3) - 1.0f;
+        auto grads_fused = nn::gradients_like(fused);
+        auto grads_unfused = nn::gradients_like(unfused);
+        float const loss_fused = nn::backprop(fused, tg::loss::mse{}, x, target, grads_fused);
+        float const loss_unfused = nn::backprop(unfused, tg::loss::mse{}, x, target, grads_unfused);
+        CHECK(loss_fused == loss_unfused);
+        for (std::size_t i = 0; i < 33 * 5; ++i)
+            CHECK(grads_fused.layer<0>().get<"weight">().data()[i] == grads_unfused.layer<0>().get<"weight">().data()[i]);
+        for (std::size_t i = 0; i < 33; ++i) CHECK(grads_fused.layer<0>().bias(i) == grads_unfused.layer<0>().bias(i));
+        for (std::size_t i = 0; i < 3 * 33; ++i)
+            CHECK(grads_fused.layer<2>().get<"weight">().data()[i] == grads_unfused.layer<2>().get<"weight">().data()[i]);
+        // Not vacuous: some hidden units are off, and the gradient reaches the first layer.
+        CHECK(std::any_of(grads_fused.layer<0>().get<"weight">().data(),
+                          grads_fused.layer<0>().get<"weight">().data() + 33 * 5, [](float v) { return v != 0.0f; }));
     }
 }
 

@@ -125,12 +125,26 @@ struct arity_of<binary<Op, L, R>>
                                               ? arity_of<L>::value
                                               : arity_of<R>::value> {};
 
+template <std::size_t I, class E>
+struct reads_var : std::false_type {};
+template <std::size_t I>
+struct reads_var<I, var<I>> : std::true_type {};
+template <std::size_t I, class Op, class A>
+struct reads_var<I, unary<Op, A>> : reads_var<I, A> {};
+template <std::size_t I, class Op, class L, class R>
+struct reads_var<I, binary<Op, L, R>> : std::bool_constant<reads_var<I, L>::value || reads_var<I, R>::value> {};
+
 }  // namespace detail
 
 /// How many arguments evaluating `E` takes: one more than the highest variable index.
 template <class E>
     requires expression<std::remove_cvref_t<E>>
 inline constexpr std::size_t arity_v = detail::arity_of<std::remove_cvref_t<E>>::value;
+
+/// Whether evaluating `E` reads var<I> (var<1> * var<1> does not read var<0>, though its arity is 2).
+template <std::size_t I, class E>
+    requires expression<std::remove_cvref_t<E>>
+inline constexpr bool reads_var_v = detail::reads_var<I, std::remove_cvref_t<E>>::value;
 
 /// True when `E` does not depend on any variable, so every derivative of it is zero.
 template <class E>

@@ -81,7 +81,11 @@ struct softplus {
 struct relu {
     static constexpr std::string_view name = "relu";
     template <value T> static constexpr T apply(T x) noexcept { return detail::math::relu(x); }
-    static constexpr auto derivative(expression auto a, expression auto) noexcept { return typegrad::step(a); }
+    // step(y), not step(a): the two agree everywhere (y > 0 exactly when a > 0, NaN included),
+    // and a rule that reads only the value lets a layer's GEMM apply relu as it stores and keep
+    // no pre-activation (nn/graph/plan.hpp, derivative_reads_only_value_v). Symbolically,
+    // step(relu(a)) simplifies back to step(a).
+    static constexpr auto derivative(expression auto, expression auto y) noexcept { return typegrad::step(y); }
 };
 
 struct abs {

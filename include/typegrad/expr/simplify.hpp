@@ -130,6 +130,14 @@ constexpr auto rewrite(ops::div, L l, R r) noexcept {
         return node<ops::div>(l, r);
 }
 
+template <class A>
+constexpr auto rewrite(ops::step, A a) noexcept {
+    if constexpr (is_node_of_v<A, ops::relu>)
+        return make<ops::step>(a.arg());  // step(relu(e)) -> step(e): relu(e) > 0 exactly when e > 0
+    else
+        return node<ops::step>(a);
+}
+
 template <int N, class A>
 constexpr auto rewrite(ops::pow<N>, A a) noexcept {
     if constexpr (N == 0)

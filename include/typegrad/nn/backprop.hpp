@@ -118,7 +118,11 @@ T backprop_into(basic_sequential<T, L...>& net, Loss const& loss,
             [&] {
                 constexpr std::size_t layer = count - 1 - I;
                 using root = typename net_t::template graph_type<layer>;
-                if constexpr (!graph::is_input_v<root>) {
+                if constexpr (runs_in_previous<net_t, layer, mode::training>()) {
+                    graph::backward_activation<root>(output_view<layer, mode::training>(net, input),
+                                                     const_matrix_view<T, root::cols>(gradient_target<layer>(net)),
+                                                     gradient_target<layer - 1>(net));
+                } else if constexpr (!graph::is_input_v<root>) {
                     constexpr std::size_t in = net_t::widths[layer];
                     matrix_view<T, in> dx{};
                     if constexpr (layer > 0)

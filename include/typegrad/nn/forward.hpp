@@ -17,6 +17,7 @@
 #include <typegrad/error.hpp>
 #include <typegrad/nn/graph/evaluate.hpp>
 #include <typegrad/nn/sequential.hpp>
+#include <typegrad/tensor/gemm.hpp>
 #include <typegrad/tensor/matrix.hpp>
 #include <typegrad/tensor/view.hpp>
 
@@ -30,12 +31,26 @@ template <class T, class... L> inline constexpr bool is_network_v<basic_sequenti
 template <class Net>
 using value_t = typename Net::value_type;
 
+/// Whether layer I, in mode M, runs inside layer I - 1: it is an activation whose derivative
+/// reads only its value (relu, sigmoid, tanh) and layer I - 1 ends in one GEMM (dense). Layer
+/// I - 1's GEMM then applies the activation as it stores its results, so the pre-activation is
+/// never stored nor read again, and layer I has no forward pass and no value of its own.
+template <class Net, std::size_t I, mode M>
+constexpr bool runs_in_previous() {
+    if constexpr (I == 0 || I >= Net::size)
+        return false;
+    else
+        return graph::is_value_activation_v<typename Net::template graph_type<I, M>> &&
+               graph::is_gemm_root_v<typename Net::template graph_type<I - 1, M>>;
+}
+
 /// The output of layer I (after a forward over it in mode M): the workspace value of its graph's
-/// root, or, for a layer whose graph is its input (identity), the output of the layer before.
+/// root, or, for a layer whose graph is its input (identity) or that ran inside the layer before
+/// it, the output of the layer before (which then holds this layer's).
 template <std::size_t I, mode M, class Net>
 auto output_view(Net const& net, const_matrix_view<value_t<Net>, Net::in_features> x) {
     using root = typename Net::template graph_type<I, M>;
-    if constexpr (graph::is_input_v<root>) {
+    if constexpr (graph::is_input_v<root> || runs_in_previous<Net, I, M>()) {
         if constexpr (I == 0)
             return x;
         else
@@ -55,16 +70,24 @@ auto input_view(Net const& net, const_matrix_view<value_t<Net>, Net::in_features
 }
 
 /// Runs the mode-M graphs of layers [0, Count) on x. Changes no state: a training forward is
-/// replayed exactly (the same masks) until the step advances.
+/// replayed exactly (the same masks) until the step advances. An activation that runs inside
+/// the layer before it does so only when it is among the Count.
 template <std::size_t Count, mode M, class Net>
 void forward_layers(Net const& net, const_matrix_view<value_t<Net>, Net::in_features> x) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         (
             [&] {
                 using root = typename Net::template graph_type<I, M>;
-                if constexpr (!graph::is_input_v<root>)
+                auto const run = [&](auto epilogue) {
                     graph::forward(net.template workspace<I, M>(), input_view<I, M>(net, x), net.template layer<I>(),
-                                   net.template buffers<I>(), net.random_stream(I));
+                                   net.template buffers<I>(), net.random_stream(I), epilogue);
+                };
+                if constexpr (graph::is_input_v<root> || runs_in_previous<Net, I, M>())
+                    return;
+                else if constexpr (I + 1 < Count && runs_in_previous<Net, I + 1, M>())
+                    run(graph::activation_epilogue<typename Net::template graph_type<I + 1, M>>{});
+                else
+                    run(gemm::identity{});
             }(),
             ...);
     }(std::make_index_sequence<Count>{});

@@ -166,9 +166,9 @@ void gemm_into_gradient(Ctx const& ctx, Gemm&& product) {
 
 // ---- forward of each primitive ------------------------------------------------------------
 
-template <class Ctx, class A, class P>
-void compute(std::type_identity<matmul<A, transposed<P>>>, Ctx const& ctx, auto out) {
-    gemm::forward<A::cols, P::rows>(ctx.template value<A>(), ctx.template value<P>(), {}, out);
+template <class Ctx, class A, class P, class Epilogue = gemm::identity>
+void compute(std::type_identity<matmul<A, transposed<P>>>, Ctx const& ctx, auto out, Epilogue epilogue = {}) {
+    gemm::forward<A::cols, P::rows>(ctx.template value<A>(), ctx.template value<P>(), {}, out, epilogue);
 }
 
 // A P with P of K x N is the product a dense layer's input gradient computes (dY W).
@@ -178,14 +178,14 @@ void compute(std::type_identity<matmul<A, P>>, Ctx const& ctx, auto out) {
     gemm::input_gradient<P::cols, P::rows>(ctx.template value<A>(), ctx.template value<P>(), out);
 }
 
-template <class Ctx, class A, class P>
-void compute(std::type_identity<add_row<A, P>>, Ctx const& ctx, auto out) {
+template <class Ctx, class A, class P, class Epilogue = gemm::identity>
+void compute(std::type_identity<add_row<A, P>>, Ctx const& ctx, auto out, Epilogue epilogue = {}) {
     using T = typename decltype(out)::value_type;
     auto const bias = ctx.template value<P>();
     if constexpr (is_fused_v<typename Ctx::root, A>) {
         [&]<class X, class W>(std::type_identity<matmul<X, transposed<W>>>) {
             gemm::forward<X::cols, W::rows>(ctx.template value<X>(), ctx.template value<W>(),
-                                            std::span<T const>(bias.data(), P::cols), out);
+                                            std::span<T const>(bias.data(), P::cols), out, epilogue);
         }(std::type_identity<A>{});
     } else {
         auto const a = ctx.template value<A>();
@@ -456,16 +456,49 @@ void zero_if_shared(Ctx const& ctx) {
 
 }  // namespace detail
 
+/// The epilogue that applies activation graph Activation (is_value_activation_v) as a GEMM stores.
+template <class Activation>
+struct activation_epilogue;
+template <class E, std::size_t W>
+struct activation_epilogue<elementwise<E, input<W>>> {
+    using expression = E;
+    template <class V>
+    V operator()(V v) const noexcept {
+        return eval(E{}, v);
+    }
+};
+
 /// Computes every stored node of Root's graph for the rows of `x`; the output is
 /// ws.value<Root>() (or `x` itself for a graph that is just its input). Random leaves draw from
-/// `noise`.
-template <class Root, class T, std::size_t In, class Params, class Buffers>
+/// `noise`. A root computed by one GEMM (is_gemm_root_v) stores epilogue(value) instead: how an
+/// activation layer runs inside the layer before it.
+template <class Root, class T, std::size_t In, class Params, class Buffers, class Epilogue = gemm::identity>
 void forward(workspace<T, Root>& ws, const_matrix_view<T, In> x, Params const& params, Buffers const& buffers,
-             random_stream noise) {
+             random_stream noise, Epilogue epilogue = {}) {
+    constexpr bool apply_epilogue = !std::is_same_v<Epilogue, gemm::identity>;
+    static_assert(!apply_epilogue || is_gemm_root_v<Root>, "typegrad::nn::graph::forward: only a root computed by "
+                                                           "one GEMM takes an epilogue");
     ws.resize_values(x.rows());
     detail::forward_context<T, Root, In, Params, Buffers> const ctx{ws, x, params, buffers, noise};
     detail::for_each_type(order_t<Root>{}, [&]<class N>(std::type_identity<N> node) {
-        if constexpr (is_stored_v<Root, N>) detail::compute(node, ctx, ws.template value<N>().view());
+        if constexpr (apply_epilogue && std::is_same_v<N, Root>)
+            detail::compute(node, ctx, ws.template value<N>().view(), epilogue);
+        else if constexpr (is_stored_v<Root, N>)
+            detail::compute(node, ctx, ws.template value<N>().view());
+    });
+}
+
+/// The backward of activation graph Activation (is_value_activation_v) whose values y the layer
+/// before it stored through activation_epilogue: dx = g E'(x), read off y alone (the argument
+/// was never stored; E's derivative rule does not read it).
+template <class Activation, class T, std::size_t W>
+void backward_activation(const_matrix_view<T, W> y, const_matrix_view<T, W> g, matrix_view<T, W> dx) {
+    static_assert(is_value_activation_v<Activation>);
+    using E = typename activation_epilogue<Activation>::expression;
+    simd::for_each_block<T>(g.size(), [&]<class V>(std::size_t i, std::type_identity<V>) {
+        V const value = simd::load_as<V>(y.data() + i);
+        // The value stands in for the argument too, which E's rule never reads.
+        simd::store_to(dx.data() + i, simd::load_as<V>(g.data() + i) * gradient_given_value(E{}, value, value)[0]);
     });
 }
 

@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <typegrad/expr/functions.hpp>
+#include <typegrad/expr/node.hpp>
+#include <typegrad/expr/operators.hpp>
 #include <typegrad/nn/graph/node.hpp>
 #include <typegrad/nn/graph/type_list.hpp>
 
@@ -116,6 +119,38 @@ constexpr bool multiplied_in(type_list<Ns...>) noexcept {
 /// A one-row scale read elementwise, such as batch_norm's, is saved as a vector too.)
 template <class Root, class P>
 inline constexpr bool is_bias_v = P::rows == 1 && !detail::multiplied_in<P>(order_t<Root>{});
+
+namespace detail {
+template <class E> inline constexpr bool derivative_reads_only_value = false;
+// The identity reads nothing; a unary op of the variable reads only its value when its rule,
+// written over var<0> (the argument) and var<1> (the value), never reads var<0>.
+template <> inline constexpr bool derivative_reads_only_value<var<0>> = true;
+template <class Op>
+inline constexpr bool derivative_reads_only_value<unary<Op, var<0>>> =
+    !reads_var_v<0, decltype(Op::derivative(var<0>{}, var<1>{}))>;
+
+template <class Root> inline constexpr bool computed_by_gemm = is_transposed_matmul_v<Root>;
+template <class A, class P> inline constexpr bool computed_by_gemm<add_row<A, P>> = is_fused_v<add_row<A, P>, A>;
+}  // namespace detail
+
+/// Whether the derivative of the scalar expression E, given E's value y, reads nothing else:
+/// sigmoid (y (1 - y)), tanh (1 - y^2), relu (step(y)) and the identity do; swish and
+/// leaky_relu (a max of two operands) read their argument.
+template <class E>
+inline constexpr bool derivative_reads_only_value_v = detail::derivative_reads_only_value<E>;
+
+/// Whether Root is a graph's only computed node, an elementwise map of the input whose
+/// derivative reads only its value: an activation layer that can run inside the layer before it.
+template <class Root>
+inline constexpr bool is_value_activation_v = false;
+template <class E, std::size_t W>
+inline constexpr bool is_value_activation_v<elementwise<E, input<W>>> = derivative_reads_only_value_v<E>;
+
+/// Whether Root is computed by one forward GEMM (x W^T, with or without a fused bias) whose
+/// epilogue can apply a following activation as it stores; nothing in Root's own backward reads
+/// Root's value, so the value may be the activation's instead.
+template <class Root>
+inline constexpr bool is_gemm_root_v = detail::computed_by_gemm<Root>;
 
 namespace detail {
 template <class Root, class... Ns>
