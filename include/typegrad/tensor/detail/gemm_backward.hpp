@@ -89,7 +89,7 @@ inline void row_tiles(F&& tile) {
 /// C[r][panel] (+)= sum over p < steps of A(r, p) * B(p)[panel], with A(r, p) = a[r * ARow + p * AStep],
 /// B(p) = b + p * ldb, C rows LDC apart. Overwrites C unless `accumulate`.
 template <class B, std::size_t Rows, class Panel, std::size_t ARow, std::size_t AStep, std::size_t LDC, class T>
-[[gnu::flatten]] inline void broadcast_tile(T const* a, T const* b, std::size_t ldb, std::size_t steps, T* c,
+TYPEGRAD_GEMM_FLATTEN inline void broadcast_tile(T const* a, T const* b, std::size_t ldb, std::size_t steps, T* c,
                                             bool accumulate) {
     constexpr std::size_t V = Panel::vecs;
     constexpr std::size_t split = Rows * V >= 8 ? 1 : Rows * V >= 4 ? 2 : 4;

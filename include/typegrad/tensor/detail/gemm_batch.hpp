@@ -11,6 +11,16 @@
 
 #include <typegrad/simd/batch.hpp>
 
+// The kernels that hold a register tile are flattened: everything they call is inlined, so
+// that the tile (an array indexed through unroll's lambdas) stays in registers. Under
+// AddressSanitizer, whose builds are for finding bugs (CI's at -Og), that inlining is most of the
+// compile time and buys nothing a test checks, so the kernels are left as ordinary calls there.
+#if defined(__SANITIZE_ADDRESS__)
+#define TYPEGRAD_GEMM_FLATTEN
+#else
+#define TYPEGRAD_GEMM_FLATTEN [[gnu::flatten]]
+#endif
+
 namespace typegrad::gemm::detail {
 
 template <class B>

@@ -64,7 +64,7 @@ inline B opaque(B v) noexcept {
 /// `pattern` holds the bias laid out like the reduced sums (flat index r * Cols + c), or is null.
 // Flattened: every helper and lambda inlined, so the accumulators never leave registers.
 template <class B, std::size_t K, std::size_t N, std::size_t Rows, std::size_t Cols, class T, class Epilogue>
-[[gnu::flatten]] inline void dot_tile(T const* x, T const* w, T const* pattern, T* y, Epilogue& epilogue) {
+TYPEGRAD_GEMM_FLATTEN inline void dot_tile(T const* x, T const* w, T const* pattern, T* y, Epilogue& epilogue) {
     constexpr std::size_t L = lanes<B>;
     constexpr std::size_t rest = K % L;
     B acc[Rows][Cols];

@@ -55,7 +55,7 @@ inline constexpr bool packs_forward = packed_rows<T> * N * sizeof(T) <= transpos
 /// its last row (real numbers, computed and never stored, where zeros could meet an infinite weight).
 // Flattened, as the tiles are: the square stays in registers.
 template <std::size_t K, std::size_t Stride, class T>
-[[gnu::flatten]] inline void pack_square(T const* x, std::size_t rows, std::size_t r, std::size_t k, std::size_t k0,
+TYPEGRAD_GEMM_FLATTEN inline void pack_square(T const* x, std::size_t rows, std::size_t r, std::size_t k, std::size_t k0,
                                          T* p) {
     using B = packed_batch_t<T>;
     constexpr std::size_t L = lanes<B>;
@@ -83,7 +83,7 @@ inline void pack_transposed(T const* x, std::size_t rows, std::size_t k0, std::s
 /// Rows [r, min(r + L, rows)) of Y at columns [c, c + L) from their transpose at yt (column j at
 /// j * Stride): one square of L x L transposed in registers.
 template <std::size_t N, std::size_t Stride, class T>
-[[gnu::flatten]] inline void unpack_square(T const* yt, std::size_t rows, std::size_t r, std::size_t c, T* y) {
+TYPEGRAD_GEMM_FLATTEN inline void unpack_square(T const* yt, std::size_t rows, std::size_t r, std::size_t c, T* y) {
     using B = packed_batch_t<T>;
     constexpr std::size_t L = lanes<B>;
     B v[L];
@@ -111,7 +111,7 @@ inline void unpack_transposed(T const* yt, std::size_t rows, T* y) {
 /// chunk and from yt after, finished with bias and epilogue on the last. A partial sum goes to yt
 /// and comes back exactly, so each output is still one chain of FMAs over k.
 template <std::size_t V, std::size_t C, std::size_t K, std::size_t Stride, class T, class Epilogue>
-[[gnu::flatten]] inline void packed_tile(T const* p, T const* w, std::size_t steps, bool first, bool last,
+TYPEGRAD_GEMM_FLATTEN inline void packed_tile(T const* p, T const* w, std::size_t steps, bool first, bool last,
                                          T const* bias, T* yt, Epilogue& epilogue) {
     using B = packed_batch_t<T>;
     constexpr std::size_t L = lanes<B>;
