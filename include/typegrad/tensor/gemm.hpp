@@ -29,9 +29,10 @@
 // concurrent calls are safe.
 //
 // Threads: a product of at least detail::parallel_work FMAs is split over the threads of
-// parallel::default_pool() (tg::set_num_threads): Y and dX by batch rows, dW by its rows. Every
-// split falls on a multiple of the kernels' tile height, so each output element is computed by
-// the same instructions in the same order as on one thread: the result is the same to the bit.
+// parallel::default_pool() (tg::set_num_threads): Y and dX by batch rows, dW by its rows, or by
+// its panels of columns when one tile holds all its rows. Every split falls on a tile's edge, so
+// each output element is computed by the same instructions in the same order as on one thread:
+// the result is the same to the bit.
 // The epilogue is then copied to each thread and called concurrently.
 
 #include <cstddef>
@@ -123,7 +124,7 @@ void input_gradient_split(T const* dy, T const* w, T* dx, std::size_t m) {
 
 template <std::size_t K, std::size_t N, class T>
 void weight_gradient_split(T const* dy, T const* x, T* dw, T* db, std::size_t m) {
-    parallel::split(N, broadcast_rows<T>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
+    parallel::split(weight_units<T, K, N>, weight_unit<T, N>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
         weight_gradient<K, N>(dy, x, dw, begin == 0 ? db : nullptr, m, begin, end);
     });
 }
