@@ -171,22 +171,27 @@ void compare_weight_gradient(T const* dy, T const* x, std::vector<T> const& dw0,
 }
 
 /// Which kernels a check runs: the public function (which picks by size), or, bypassing it, the
-/// register tiles (dot products for forward), the small-product loops or forward's packed
-/// broadcasts, so that each is tested on every shape and batch size and not only where the public
+/// register tiles (dot products for forward), the small-product loops, or forward's broadcasts
+/// over a packed X (packed) or a packed W (narrow, for layers of fewer outputs than lanes), so that each is tested on every shape and batch size and not only where the public
 /// function would pick it.
-enum class path { dispatch, tiles, small, packed };
+enum class path { dispatch, tiles, small, packed, narrow };
 
 inline char const* path_name(path p) {
-    return p == path::dispatch ? "dispatch" : p == path::tiles ? "tiles" : p == path::small ? "small" : "packed";
+    return p == path::dispatch ? "dispatch"
+           : p == path::tiles  ? "tiles"
+           : p == path::small  ? "small"
+           : p == path::packed ? "packed"
+                               : "narrow";
 }
 
 /// The paths worth running for a K x N layer: the small-product loops exist only for small
-/// layers, the packed forward only for layers that pack.
+/// layers, the packed forward only for layers that pack, the narrow one only for narrow layers.
 template <class T, std::size_t K, std::size_t N>
 std::vector<path> paths() {
     std::vector<path> all{path::dispatch, path::tiles};
     if constexpr (tg::gemm::detail::small_layer<K, N>) all.push_back(path::small);
     if constexpr (tg::gemm::detail::packs_forward<T, K, N>) all.push_back(path::packed);
+    if constexpr (tg::gemm::detail::narrow_forward<T, K, N>) all.push_back(path::narrow);
     return all;
 }
 
@@ -213,6 +218,9 @@ void check_forward(tg::const_matrix_view<T, K> x, tg::const_matrix_view<T, K> w,
     }
     if constexpr (kernels::packs_forward<T, K, N>) {
         if (p == path::packed) kernels::forward_packed<K, N>(x.data(), w.data(), b, y.data(), x.rows(), epilogue);
+    }
+    if constexpr (kernels::narrow_forward<T, K, N>) {
+        if (p == path::narrow) kernels::forward_narrow<K, N>(x.data(), w.data(), b, y.data(), x.rows(), epilogue);
     }
     compare_forward<T>(x.data(), w.data(), b, y.data(), x.rows(), K, N, kind, activation, extra);
 }

@@ -1,9 +1,17 @@
-// tg::gemm's products on layers a few outputs wider than a weight-gradient tile (N from 9 to 12
-// on AVX-512), whose dW runs as one tile of all N rows and is split over threads by its panels of
-// columns instead of its rows. The K values give the panel splits every ending: whole panels
-// (128), a last panel of its own (50: 32 + 18), and a last vector that reaches back into the
-// panel before it and so must go to the same thread (72 floats: 64 + 8; 70 doubles: 64 + 6).
-// Against the double reference for every batch size, and to the bit on two threads.
+// tg::gemm's products on narrow layers, against the double reference for every batch size and
+// to the bit on two threads.
+//
+// Forward: layers of fewer outputs than lanes whose K is a whole number of vectors run their
+// larger batches as broadcasts over a packed W, in groups of outputs by the binary digits of N:
+// 10 = 8 + 2 (the classifier), 15 = 8 + 4 + 2 + 1 (every group width), 3 = 2 + 1 with K one
+// vector, and 7 = 4 + 2 + 1 in double (on AVX-512; shapes that another vector width does not
+// make narrow still check the kernels it picks).
+//
+// weight_gradient: layers a few outputs wider than a tile (N from 9 to 12 on AVX-512) run dW as
+// one tile of all N rows, split over threads by panels of columns instead of rows. The K values
+// give the panel splits every ending: whole panels (128), a last panel of its own (50: 32 + 18),
+// and a last vector that reaches back into the panel before it and so must go to the same thread
+// (72 floats: 64 + 8; 70 doubles: 64 + 6).
 
 #include <tuple>
 
@@ -18,8 +26,10 @@
 
 namespace {
 
-using shapes = std::tuple<gemm_test::shape<128, 10, float>, gemm_test::shape<50, 12, float>,
-                          gemm_test::shape<72, 9, float>, gemm_test::shape<70, 11, double>>;
+using shapes = std::tuple<gemm_test::shape<128, 10, float>, gemm_test::shape<32, 15, float>,
+                          gemm_test::shape<16, 3, float>, gemm_test::shape<64, 7, double>,
+                          gemm_test::shape<50, 12, float>, gemm_test::shape<72, 9, float>,
+                          gemm_test::shape<70, 11, double>>;
 
 }  // namespace
 

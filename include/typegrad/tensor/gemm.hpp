@@ -19,13 +19,16 @@
 // (the scalar type is deduced from the output, which must then be a view or a tg::matrix).
 //
 // Kernels: xsimd FMA on register tiles, generic over the batch width (detail/gemm_forward.hpp,
-// detail/gemm_forward_packed.hpp and detail/gemm_backward.hpp say how they are blocked and why).
-// forward runs dot products below detail::packed_rows batch rows (32 floats on AVX-512) or 32
-// outputs, and broadcasts over a packed copy of X^T from there. A call of at most
+// detail/gemm_forward_packed.hpp, detail/gemm_forward_narrow.hpp and detail/gemm_backward.hpp say
+// how they are blocked and why). forward runs dot products below detail::packed_rows batch rows
+// (32 floats on AVX-512) or 32 outputs, and broadcasts over a packed copy of X^T from there; a
+// layer of fewer outputs than lanes whose K is whole vectors runs batches of K / 8 rows or more
+// as broadcasts over a packed copy of W. A call of at most
 // detail::small_work FMAs (M N K; tiny layers, one-sample steps) runs simpler row loops instead,
 // inlined into the caller (detail/gemm_small.hpp). A call allocates nothing: its buffers live on
 // the stack, only in the calls that pack (at most 32 KiB for a panel of the backward products;
-// 32 KiB of X^T and up to 128 KiB of Y^T for the packed forward); there is no shared state, so
+// 32 KiB of X^T and up to 128 KiB of Y^T for the packed forward, up to 32 KiB of W for the
+// narrow one); there is no shared state, so
 // concurrent calls are safe.
 //
 // Threads: a product of at least detail::parallel_work FMAs is split over the threads of
@@ -46,6 +49,7 @@
 #include <typegrad/simd/batch.hpp>
 #include <typegrad/tensor/detail/gemm_backward.hpp>
 #include <typegrad/tensor/detail/gemm_forward.hpp>
+#include <typegrad/tensor/detail/gemm_forward_narrow.hpp>
 #include <typegrad/tensor/detail/gemm_forward_packed.hpp>
 #include <typegrad/tensor/detail/gemm_small.hpp>
 #include <typegrad/tensor/matrix.hpp>
@@ -107,6 +111,13 @@ void forward_split(T const* x, T const* w, T const* b, T* y, std::size_t m, Epil
             return parallel::split(m, packed_rows<T>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
                 Epilogue own = epilogue;
                 forward_packed<K, N>(x + begin * K, w, b, y + begin * N, end - begin, own);
+            });
+    }
+    if constexpr (narrow_forward<T, K, N>) {
+        if (m >= narrow_min_rows<K>)
+            return parallel::split(m, narrow_rows<T, N>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
+                Epilogue own = epilogue;
+                forward_narrow<K, N>(x + begin * K, w, b, y + begin * N, end - begin, own);
             });
     }
     parallel::split(m, dot_rows<T>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
