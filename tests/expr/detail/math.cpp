@@ -134,3 +134,28 @@ TEST_CASE("double batch tanh still agrees with std::tanh") {
         for (std::size_t k = 0; k < B::size; ++k) CHECK(out[k] == Approx(std::tanh(in[k])).epsilon(1e-14).margin(1e-300));
     }
 }
+
+TEST_CASE("log1p_unit: log1p of a float in [0, 1] within an ulp of the correctly rounded value", "[expr][math]") {
+    // Every 97th float from 1 down to 2^-30, and every float within 4096 of the cut at 2^-24
+    // (below it the result is e itself), against the double log1p rounded to float.
+    std::int64_t worst_ulp = 0;
+    float worst_at = 0;
+    std::size_t checked = 0;
+    auto const check = [&](float e) {
+        auto const expected = static_cast<float>(std::log1p(static_cast<double>(e)));
+        std::int64_t const ulp = ulp_distance(math::log1p_unit(e), expected);
+        if (ulp > worst_ulp) {
+            worst_ulp = ulp;
+            worst_at = e;
+        }
+        ++checked;
+    };
+    auto const bits = [](float e) { return std::bit_cast<std::uint32_t>(e); };
+    for (std::uint32_t b = bits(1.0f); b >= bits(0x1p-30f); b -= 97) check(std::bit_cast<float>(b));
+    for (std::uint32_t b = bits(0x1p-24f) - 4096; b <= bits(0x1p-24f) + 4096; ++b) check(std::bit_cast<float>(b));
+    INFO("worst at e = " << worst_at << " of " << checked << " values");
+    CHECK(checked > 2'000'000);
+    CHECK(worst_ulp <= 1);
+    CHECK(math::log1p_unit(0.0f) == 0.0f);
+    CHECK(math::log1p_unit(0x1p-100f) == 0x1p-100f);
+}
