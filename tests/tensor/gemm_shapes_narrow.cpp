@@ -5,7 +5,8 @@
 // larger batches as broadcasts over a packed W, in groups of outputs by the binary digits of N:
 // 10 = 8 + 2 (the classifier), 15 = 8 + 4 + 2 + 1 (every group width), 3 = 2 + 1 with K one
 // vector, and 7 = 4 + 2 + 1 in double (on AVX-512; shapes that another vector width does not
-// make narrow still check the kernels it picks).
+// make narrow still check the kernels it picks). Their smaller batches run dot products, as tiles
+// of 5 columns where 5 divides N and 4 does not (10, 15, and 5 in double).
 //
 // weight_gradient: layers a few outputs wider than a tile (N from 9 to 12 on AVX-512) run dW as
 // one tile of all N rows, split over threads by panels of columns instead of rows. The K values
@@ -29,7 +30,7 @@ namespace {
 using shapes = std::tuple<gemm_test::shape<128, 10, float>, gemm_test::shape<32, 15, float>,
                           gemm_test::shape<16, 3, float>, gemm_test::shape<64, 7, double>,
                           gemm_test::shape<50, 12, float>, gemm_test::shape<72, 9, float>,
-                          gemm_test::shape<70, 11, double>>;
+                          gemm_test::shape<70, 11, double>, gemm_test::shape<40, 5, double>>;
 
 }  // namespace
 
