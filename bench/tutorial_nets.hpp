@@ -365,12 +365,12 @@ public:
         ++steps_;
         double const t = static_cast<double>(steps_);
         float const step_size = static_cast<float>(lr_ / (1 - std::pow(double(beta1), t)));
-        float const root_correction = static_cast<float>(std::sqrt(1 - std::pow(double(beta2), t)));
+        float const inverse_root_correction = static_cast<float>(1 / std::sqrt(1 - std::pow(double(beta2), t)));
         std::size_t j = 0;
         std::apply(
             [&](auto&... layer) {
-                ((update(layer.w.data(), layer.dw.data(), state_[j], step_size, root_correction),
-                  update(layer.b.data(), layer.db.data(), state_[j + 1], step_size, root_correction), j += 2),
+                ((update(layer.w.data(), layer.dw.data(), state_[j], step_size, inverse_root_correction),
+                  update(layer.b.data(), layer.db.data(), state_[j + 1], step_size, inverse_root_correction), j += 2),
                  ...);
             },
             net.layers());
@@ -387,13 +387,13 @@ private:
         state_.push_back({std::vector<float>(biases), std::vector<float>(biases)});
     }
     static void update(float* __restrict__ theta, float const* __restrict__ g, moments& s, float step_size,
-                       float root_correction) {
+                       float inverse_root_correction) {
         float* __restrict__ m = s.m.data();
         float* __restrict__ v = s.v.data();
         for (std::size_t i = 0; i < s.m.size(); ++i) {
             m[i] = beta1 * m[i] + (1 - beta1) * g[i];
             v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-            theta[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_correction + eps);
+            theta[i] -= step_size * m[i] / (std::sqrt(v[i]) * inverse_root_correction + eps);
         }
     }
 

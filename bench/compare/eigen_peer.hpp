@@ -148,7 +148,7 @@ struct sgd {
 /// PyTorch's Adam (as typegrad's optim/adam.hpp): the bias corrections once per step.
 struct adam {
     float lr;
-    float step_size = 0, root_correction = 1;
+    float step_size = 0, inverse_root_correction = 1;
     std::size_t steps = 0;
     static constexpr float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
 
@@ -156,13 +156,13 @@ struct adam {
         ++steps;
         double const t = static_cast<double>(steps);
         step_size = static_cast<float>(lr / (1 - std::pow(double(beta1), t)));
-        root_correction = static_cast<float>(std::sqrt(1 - std::pow(double(beta2), t)));
+        inverse_root_correction = static_cast<float>(1 / std::sqrt(1 - std::pow(double(beta2), t)));
     }
     template <class P, class G, class S>
     void update(P& theta, G const& g, S& m, S& v) const {
         m = beta1 * m + (1 - beta1) * g;
         v = (beta2 * v.array() + (1 - beta2) * g.array().square()).matrix();
-        theta.array() -= step_size * m.array() / (v.array().sqrt() / root_correction + eps);
+        theta.array() -= step_size * m.array() / (v.array().sqrt() * inverse_root_correction + eps);
     }
     template <class Layer>
     void update(Layer& l) const {

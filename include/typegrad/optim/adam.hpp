@@ -40,9 +40,12 @@ public:
         // The bias corrections are per step, not per element: computed once, in double.
         double const t = static_cast<double>(steps_);
         T const step_size = static_cast<T>(o.lr / (1 - std::pow(double(o.beta1), t)));
-        T const root_correction = static_cast<T>(std::sqrt(1 - std::pow(double(o.beta2), t)));
+        // PyTorch divides sqrt(v) by sqrt(1 - b2^t); multiplying by its inverse leaves one division
+        // per element instead of two (differences within an ulp of the denominator), and the divisions
+        // bound this loop: the update was 15 % of a 784-256-128-10 step with both.
+        T const inverse_root_correction = static_cast<T>(1 / std::sqrt(1 - std::pow(double(o.beta2), t)));
         detail::update(
-            [o, step_size, root_correction](auto& theta, auto grad, auto& m, auto& v) {
+            [o, step_size, inverse_root_correction](auto& theta, auto grad, auto& m, auto& v) {
                 using V = std::remove_cvref_t<decltype(theta)>;
                 if constexpr (Decoupled)
                     theta = theta - V(o.lr * o.weight_decay) * theta;
@@ -50,7 +53,8 @@ public:
                     grad = grad + V(o.weight_decay) * theta;
                 m = V(o.beta1) * m + V(1 - o.beta1) * grad;
                 v = V(o.beta2) * v + V(1 - o.beta2) * grad * grad;
-                theta = theta - V(step_size) * m / (typegrad::detail::math::sqrt(v) / V(root_correction) + V(o.eps));
+                theta = theta - V(step_size) * m /
+                                    (typegrad::detail::math::sqrt(v) * V(inverse_root_correction) + V(o.eps));
             },
             net, grads, first_, second_);
     }
