@@ -115,10 +115,11 @@ void forward_split(T const* x, T const* w, T const* b, T* y, std::size_t m, Epil
     }
     if constexpr (narrow_forward<T, K, N>) {
         if (m >= narrow_min_rows<K>)
-            return parallel::split(m, narrow_rows<T, N>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
-                Epilogue own = epilogue;
-                forward_narrow<K, N>(x + begin * K, w, b, y + begin * N, end - begin, own);
-            });
+            return parallel::split(m, narrow_rows<T, N>, m * K * N >= parallel_work,
+                                   [&](std::size_t begin, std::size_t end) {
+                                       Epilogue own = epilogue;
+                                       forward_narrow<K, N>(x + begin * K, w, b, y + begin * N, end - begin, own);
+                                   });
     }
     parallel::split(m, dot_rows<T>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
         Epilogue own = epilogue;
@@ -135,9 +136,10 @@ void input_gradient_split(T const* dy, T const* w, T* dx, std::size_t m) {
 
 template <std::size_t K, std::size_t N, class T>
 void weight_gradient_split(T const* dy, T const* x, T* dw, T* db, std::size_t m) {
-    parallel::split(weight_units<T, K, N>, weight_unit<T, N>, m * K * N >= parallel_work, [&](std::size_t begin, std::size_t end) {
-        weight_gradient<K, N>(dy, x, dw, begin == 0 ? db : nullptr, m, begin, end);
-    });
+    parallel::split(weight_units<T, K, N>, weight_unit<T, N>, m * K * N >= parallel_work,
+                    [&](std::size_t begin, std::size_t end) {
+                        weight_gradient<K, N>(dy, x, dw, begin == 0 ? db : nullptr, m, begin, end);
+                    });
 }
 
 /// An operand as require_disjoint names it.

@@ -73,8 +73,10 @@ inline constexpr std::size_t panel_units = [] {
 /// Calls f(panel, base) for the panels of Vecs vectors covering [0, K), K >= L: full panels, then
 /// one of the remaining columns whose last vector ends at K. Only those that make up the units
 /// [first, last) of panel_units, when given.
+// Always inlined: with constant bounds it folds to the plain loop over all panels, which the small
+// kernels need to stay small enough for GCC 12 to inline them into a one-row step.
 template <std::size_t K, std::size_t L, std::size_t Vecs, class F>
-inline void for_each_panel(F&& f, std::size_t first, std::size_t last) {
+[[gnu::always_inline]] inline void for_each_panel(F&& f, std::size_t first, std::size_t last) {
     constexpr std::size_t span = Vecs * L;
     constexpr std::size_t full = K / span;
     constexpr std::size_t rest = K % span;
@@ -88,21 +90,9 @@ inline void for_each_panel(F&& f, std::size_t first, std::size_t last) {
             f(panel<L, vecs, rest, vecs * L - rest>{}, full * span);
     }
 }
-// All of them. (A separate function: with the range as defaulted arguments, GCC 12 stops inlining
-// the small kernels' weight_gradient_rows into a one-row step, +20 % on 10-20-1.)
 template <std::size_t K, std::size_t L, std::size_t Vecs, class F>
-inline void for_each_panel(F&& f) {
-    constexpr std::size_t span = Vecs * L;
-    constexpr std::size_t full = K / span;
-    constexpr std::size_t rest = K % span;
-    for (std::size_t p = 0; p < full; ++p) f(panel<L, Vecs, span, 0>{}, p * span);
-    if constexpr (rest != 0) {
-        constexpr std::size_t vecs = (rest + L - 1) / L;
-        if constexpr (vecs == 1)
-            f(panel<L, 1, L, L - rest>{}, K - L);
-        else
-            f(panel<L, vecs, rest, vecs * L - rest>{}, full * span);
-    }
+[[gnu::always_inline]] inline void for_each_panel(F&& f) {
+    for_each_panel<K, L, Vecs>(f, 0, panel_units<K, L, Vecs>);
 }
 
 /// Tiles of Rows rows over [0, count), then the remainder row by row. Tiles of Rows / 2, Rows / 4
@@ -297,6 +287,10 @@ void weight_panels(T const* dy, T const* x, T* dw, std::size_t m, std::size_t j0
         p0, p1);
 }
 
+/// The panel units of weight_gradient's panels of X.
+template <class T, std::size_t K, std::size_t N>
+inline constexpr std::size_t weight_panel_units = panel_units<K, lanes<batch_for_t<T, K>>, weight_vectors<T, N>>;
+
 // Out of line so that only calls that regroup carry the buffer in their stack frame. The tiles
 // read only the blocks pack_columns wrote, for rows [j0, j1), which GCC 12 cannot follow through
 // the run-time ranges: its maybe-uninitialized warning is silenced here and only here.
@@ -307,15 +301,14 @@ template <std::size_t K, std::size_t N, class T>
                                                std::size_t j1) {
     alignas(64) T buffer[regroup_bytes / sizeof(T)];
     weight_panels<K, N, true>(pack_columns<N>(dy, m, j0, j1, buffer), x, dw, m, j0, j1, 0,
-                              panel_units<K, lanes<batch_for_t<T, K>>, weight_vectors<T, N>>);
+                              weight_panel_units<T, K, N>);
 }
 #pragma GCC diagnostic pop
 
 /// What weight_gradient's work is split into: groups of rows of dw (a tile's height each), or,
 /// when one tile holds every row, its panels.
 template <class T, std::size_t K, std::size_t N>
-inline constexpr std::size_t weight_units =
-    whole_weight_tile<T, N> ? panel_units<K, lanes<batch_for_t<T, K>>, weight_vectors<T, N>> : N;
+inline constexpr std::size_t weight_units = whole_weight_tile<T, N> ? weight_panel_units<T, K, N> : N;
 template <class T, std::size_t N>
 inline constexpr std::size_t weight_unit = whole_weight_tile<T, N> ? 1 : broadcast_rows<T>;
 
@@ -331,12 +324,11 @@ template <std::size_t K, std::size_t N, class T>
     if constexpr (whole_weight_tile<T, N>) {
         weight_panels<K, N, false>(dy, x, dw, m, 0, N, begin, end);
     } else {
-        constexpr std::size_t panels = panel_units<K, lanes<batch_for_t<T, K>>, weight_vectors<T, N>>;
         // Only with more than one panel is a column of dy read more than once.
         if constexpr (N > weight_rows<T, N> && K > weight_vectors<T, N> * lanes<batch_for_t<T, K>>) {
             if (m * N * sizeof(T) <= regroup_bytes) return weight_panels_regrouped<K, N>(dy, x, dw, m, begin, end);
         }
-        weight_panels<K, N, false>(dy, x, dw, m, begin, end, 0, panels);
+        weight_panels<K, N, false>(dy, x, dw, m, begin, end, 0, weight_panel_units<T, K, N>);
     }
 }
 

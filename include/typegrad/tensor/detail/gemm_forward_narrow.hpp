@@ -15,9 +15,11 @@
 // W is packed per call, a w x w transpose of blocks of g elements per group and block of L
 // columns, on the stack (N K elements, at most narrow_pack_bytes). That costs about half an
 // operation per weight against the folds it saves, four per output, so batches below K / 8 rows
-// keep the dot products (32x10x784 took 1.16 of OpenBLAS's time here, 1.01 with dot products). Each output is summed lane by lane in order of k and then folded, the
-// same whatever row tile it falls in, so a row's result does not depend on how the batch is split.
+// keep the dot products (32x10x784 took 1.16 of OpenBLAS's time here, 1.01 with dot products).
+// Each output is summed lane by lane in order of k and then folded, the same whatever row tile it
+// falls in, so a row's result does not depend on how the batch is split.
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +32,7 @@
 
 #include <typegrad/simd/batch.hpp>
 #include <typegrad/tensor/detail/gemm_batch.hpp>
+#include <typegrad/tensor/detail/gemm_forward.hpp>
 
 namespace typegrad::gemm::detail {
 
@@ -77,11 +80,7 @@ struct narrow_groups {
 
 /// Rows of X per tile: the accumulators of gemm_forward.hpp's tiles, one per row and group.
 template <class T, std::size_t N>
-inline constexpr std::size_t narrow_rows = [] {
-    constexpr std::size_t groups = std::popcount(N);
-    constexpr std::size_t accumulators = vector_registers<T> / 2;
-    return accumulators / groups > 0 ? accumulators / groups : 1;
-}();
+inline constexpr std::size_t narrow_rows = std::max<std::size_t>(1, dot_accumulators<T> / std::popcount(N));
 
 /// GCC's vector of G elements of T (alias templates cannot carry the attribute).
 template <class T, std::size_t G>
@@ -110,9 +109,11 @@ template <std::size_t G, class B, class T>
 #if defined(__AVX512F__)
     else if constexpr (sizeof(register_type) == 64 && bytes == 32) {
         // The masked forms: the unmasked ones trip GCC 12's -Wuninitialized in its own header.
-        return B(register_type(_mm512_maskz_broadcast_i64x4(0xFF, _mm256_loadu_si256(reinterpret_cast<__m256i const*>(p)))));
+        __m256i const run = _mm256_loadu_si256(reinterpret_cast<__m256i const*>(p));
+        return B(register_type(_mm512_maskz_broadcast_i64x4(0xFF, run)));
     } else if constexpr (sizeof(register_type) == 64 && bytes == 16) {
-        return B(register_type(_mm512_maskz_broadcast_i32x4(0xFFFF, _mm_loadu_si128(reinterpret_cast<__m128i const*>(p)))));
+        __m128i const run = _mm_loadu_si128(reinterpret_cast<__m128i const*>(p));
+        return B(register_type(_mm512_maskz_broadcast_i32x4(0xFFFF, run)));
     }
 #endif
 #if defined(__AVX2__)
