@@ -172,8 +172,9 @@ void compare_weight_gradient(T const* dy, T const* x, std::vector<T> const& dw0,
 
 /// Which kernels a check runs: the public function (which picks by size), or, bypassing it, the
 /// register tiles (dot products for forward), the small-product loops, or forward's broadcasts
-/// over a packed X (packed) or a packed W (narrow, for layers of fewer outputs than lanes), so that each is tested on every shape and batch size and not only where the public
-/// function would pick it.
+/// over a packed X (packed) or a packed W (narrow, for layers of fewer outputs than lanes), so
+/// that each is tested on every shape and batch size and not only where the public function
+/// would pick it.
 enum class path { dispatch, tiles, small, packed, narrow };
 
 inline char const* path_name(path p) {

@@ -14,12 +14,11 @@
 // and a last vector that reaches back into the panel before it and so must go to the same thread
 // (72 floats: 64 + 8; 70 doubles: 64 + 6).
 
+#include <cstddef>
 #include <tuple>
+#include <vector>
 
 #include <catch2/catch.hpp>
-
-#include <cstddef>
-#include <vector>
 
 #include <typegrad/tensor/gemm.hpp>
 
